@@ -5,11 +5,11 @@
 namespace passerelle::registry {
 namespace {
 
-constexpr std::string_view kLaPosteSiren = "356000000";
+constexpr absl::string_view kLaPosteSiren = "356000000";
 
 // Luhn sum over `digits`, doubling every second digit counted from the right; `rightmost_doubled` says
 // whether the rightmost digit is itself doubled (true when computing a check digit still to be appended).
-int LuhnSum(std::string_view digits, bool rightmost_doubled) {
+int LuhnSum(absl::string_view digits, bool rightmost_doubled) {
   int sum = 0;
   bool doubled = rightmost_doubled;
   for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
@@ -26,7 +26,7 @@ int LuhnSum(std::string_view digits, bool rightmost_doubled) {
 
 }  // namespace
 
-std::string SiretProblem(std::string_view siret) {
+std::string SiretProblem(absl::string_view siret) {
   if (siret.size() != 14) return "must be exactly 14 digits";
   for (char c : siret) {
     if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return "must contain digits only";
@@ -39,7 +39,7 @@ std::string SiretProblem(std::string_view siret) {
   return LuhnSum(siret, false) % 10 == 0 ? "" : "fails the Luhn check";
 }
 
-char LuhnCheckDigit(std::string_view first13) {
+char LuhnCheckDigit(absl::string_view first13) {
   int sum = LuhnSum(first13, true);
   return static_cast<char>('0' + (10 - sum % 10) % 10);
 }

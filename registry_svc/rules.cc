@@ -1,0 +1,256 @@
+#include "registry_svc/rules.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "registry_svc/siret.h"
+
+namespace passerelle::registry {
+namespace {
+
+void CheckText(absl::string_view value, std::string field, size_t max, bool required,
+               common::FieldViolations* v) {
+  if (required && value.empty()) {
+    v->Add(std::move(field), "is required");
+  } else if (value.size() > max) {
+    v->Add(std::move(field), absl::StrCat("is longer than ", max, " bytes"));
+  }
+}
+
+void CheckNonNegative(int64_t value, std::string field, common::FieldViolations* v) {
+  if (value < 0) v->Add(std::move(field), "must not be negative");
+}
+
+template <typename Container>
+bool CheckCount(const Container& values, const std::string& field, common::FieldViolations* v) {
+  if (values.size() > kMaxRepeated) {
+    v->Add(field, absl::StrCat("has more than ", kMaxRepeated, " entries"));
+    return false;
+  }
+  return true;
+}
+
+// `is_valid` is the generated <Enum>_IsValid; proto3 enums accept unknown numbers on the wire.
+void CheckEnum(int value, bool (*is_valid)(int), bool required, std::string field,
+               common::FieldViolations* v) {
+  if (!is_valid(value)) {
+    v->Add(std::move(field), absl::StrCat("unknown value ", value));
+  } else if (required && value == 0) {
+    v->Add(std::move(field), "is required");
+  }
+}
+
+void CheckDepartments(const google::protobuf::RepeatedPtrField<std::string>& departments,
+                      const std::string& field, common::FieldViolations* v) {
+  if (!CheckCount(departments, field, v)) return;
+  for (int i = 0; i < departments.size(); ++i) {
+    if (!IsValidDepartment(departments[i])) {
+      v->Add(absl::StrCat(field, "[", i, "]"),
+             absl::StrCat("'", departments[i], "' is not a French department code"));
+    }
+  }
+}
+
+void CheckCpvPrefix(absl::string_view prefix, std::string field, common::FieldViolations* v) {
+  if (!IsValidCpvPrefix(prefix)) {
+    v->Add(std::move(field), absl::StrCat("'", prefix, "' is not 2 to 8 digits of a CPV code"));
+  }
+}
+
+// Maps the UTF-8 Latin-1 and Latin Extended-A letters French uses onto ASCII.
+absl::string_view FoldAccent(unsigned char lead, unsigned char trail) {
+  if (lead == 0xc3) {
+    switch (trail | 0x20) {  // 0x80..0x9f are the upper-case twins of 0xa0..0xbf
+      case 0xa0: case 0xa1: case 0xa2: case 0xa4: return "a";
+      case 0xa7: return "c";
+      case 0xa8: case 0xa9: case 0xaa: case 0xab: return "e";
+      case 0xae: case 0xaf: return "i";
+      case 0xb4: case 0xb6: return "o";
+      case 0xb9: case 0xbb: case 0xbc: return "u";
+      default: return "";
+    }
+  }
+  if (lead == 0xc5 && (trail == 0x92 || trail == 0x93)) return "oe";
+  return "";
+}
+
+}  // namespace
+
+bool IsValidDepartment(absl::string_view code) {
+  if (code == "2A" || code == "2B") return true;
+  int n = 0;
+  if (!std::all_of(code.begin(), code.end(), [](char c) { return absl::ascii_isdigit(c); }) ||
+      !absl::SimpleAtoi(code, &n)) {
+    return false;
+  }
+  if (code.size() == 2) return n >= 1 && n <= 95 && n != 20;
+  if (code.size() == 3) return n >= 971 && n <= 976;
+  return false;
+}
+
+bool IsValidCpvPrefix(absl::string_view prefix) {
+  return prefix.size() >= 2 && prefix.size() <= 8 &&
+         std::all_of(prefix.begin(), prefix.end(), [](char c) { return absl::ascii_isdigit(c); });
+}
+
+void ValidateStructure(const v1::Structure& s, absl::string_view prefix, common::FieldViolations* v) {
+  auto f = [&](absl::string_view name) { return absl::StrCat(prefix, name); };
+  if (std::string problem = SiretProblem(s.siret()); !problem.empty()) v->Add(f("siret"), problem);
+  CheckText(s.display_name(), f("display_name"), kMaxNameLength, true, v);
+  CheckEnum(s.legal_form(), v1::LegalForm_IsValid, true, f("legal_form"), v);
+  CheckEnum(s.sse_status(), v1::SseStatus_IsValid, true, f("sse_status"), v);
+  CheckEnum(s.inclusion_kind(), v1::InclusionKind_IsValid, false, f("inclusion_kind"), v);
+  CheckEnum(s.size_class(), v1::SizeClass_IsValid, true, f("size_class"), v);
+  CheckNonNegative(s.headcount(), f("headcount"), v);
+  CheckNonNegative(s.annual_turnover_cents(), f("annual_turnover_cents"), v);
+  CheckNonNegative(s.max_contract_cents(), f("max_contract_cents"), v);
+  // Size classes follow décret 2008-1354 on head count; a declared head count must agree with the class.
+  if (s.headcount() > 0) {
+    if (s.size_class() == v1::SIZE_CLASS_TPE && s.headcount() >= 10) {
+      v->Add(f("size_class"), "TPE means fewer than 10 staff, but headcount is higher");
+    } else if (s.size_class() == v1::SIZE_CLASS_PME && s.headcount() >= 250) {
+      v->Add(f("size_class"), "PME means fewer than 250 staff, but headcount is higher");
+    }
+  }
+  if (CheckCount(s.themes(), f("themes"), v)) {
+    absl::flat_hash_set<int> seen;
+    for (int i = 0; i < s.themes_size(); ++i) {
+      std::string field = absl::StrCat(prefix, "themes[", i, "]");
+      CheckEnum(s.themes(i), v1::Theme_IsValid, true, field, v);
+      if (!seen.insert(s.themes(i)).second) v->Add(field, "is listed twice");
+    }
+  }
+  if (CheckCount(s.cpv_prefixes(), f("cpv_prefixes"), v)) {
+    for (int i = 0; i < s.cpv_prefixes_size(); ++i) {
+      CheckCpvPrefix(s.cpv_prefixes(i), absl::StrCat(prefix, "cpv_prefixes[", i, "]"), v);
+    }
+  }
+  CheckDepartments(s.departments(), f("departments"), v);
+  if (CheckCount(s.certifications(), f("certifications"), v)) {
+    for (int i = 0; i < s.certifications_size(); ++i) {
+      CheckText(s.certifications(i), absl::StrCat(prefix, "certifications[", i, "]"), kMaxNameLength,
+                true, v);
+    }
+  }
+  const v1::Contact& c = s.contact();
+  CheckText(c.email(), f("contact.email"), kMaxShortTextLength, false, v);
+  if (!c.email().empty() && (!absl::StrContains(c.email(), '@') || absl::StrContains(c.email(), ' '))) {
+    v->Add(f("contact.email"), "is not an e-mail address");
+  }
+  CheckText(c.phone(), f("contact.phone"), 32, false, v);
+  if (!std::all_of(c.phone().begin(), c.phone().end(), [](char ch) {
+        return absl::ascii_isdigit(ch) || ch == '+' || ch == ' ' || ch == '.' || ch == '-';
+      })) {
+    v->Add(f("contact.phone"), "may hold only digits, spaces, '+', '.' and '-'");
+  }
+  CheckText(c.website(), f("contact.website"), kMaxShortTextLength, false, v);
+  CheckText(s.description(), f("description"), kMaxDescriptionLength, false, v);
+  if (CheckCount(s.solutions(), f("solutions"), v)) {
+    for (int i = 0; i < s.solutions_size(); ++i) {
+      std::string sp = absl::StrCat(prefix, "solutions[", i, "].");
+      const v1::Solution& sol = s.solutions(i);
+      CheckText(sol.title(), sp + "title", kMaxNameLength, true, v);
+      CheckEnum(sol.theme(), v1::Theme_IsValid, false, sp + "theme", v);
+      CheckText(sol.description(), sp + "description", kMaxDescriptionLength, false, v);
+    }
+  }
+}
+
+void ValidateBuyer(const v1::Buyer& b, absl::string_view prefix, common::FieldViolations* v) {
+  auto f = [&](absl::string_view name) { return absl::StrCat(prefix, name); };
+  const std::string& id = b.buyer_id();
+  bool id_ok = id.size() >= 3 && id.size() <= 63 &&
+               std::all_of(id.begin(), id.end(), [](char c) {
+                 return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-';
+               });
+  if (!id_ok) v->Add(f("buyer_id"), "must be 3 to 63 lower-case letters, digits or '-'");
+  CheckText(b.display_name(), f("display_name"), kMaxNameLength, true, v);
+  CheckEnum(b.kind(), v1::BuyerKind_IsValid, true, f("kind"), v);
+  CheckDepartments(b.departments(), f("departments"), v);
+  if (CheckCount(b.needs(), f("needs"), v)) {
+    for (int i = 0; i < b.needs_size(); ++i) {
+      std::string np = absl::StrCat(prefix, "needs[", i, "].");
+      CheckCpvPrefix(b.needs(i).cpv_prefix(), np + "cpv_prefix", v);
+      CheckText(b.needs(i).description(), np + "description", kMaxDescriptionLength, false, v);
+    }
+  }
+}
+
+std::vector<std::string> Tokenize(absl::string_view text) {
+  std::vector<std::string> words;
+  absl::flat_hash_set<std::string> seen;
+  std::string word;
+  auto flush = [&] {
+    if (word.size() >= 2 && word.size() <= 64 && seen.insert(word).second) words.push_back(word);
+    word.clear();
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (absl::ascii_isalnum(c)) {
+      word.push_back(absl::ascii_tolower(c));
+    } else if (c >= 0xc0 && i + 1 < text.size()) {
+      absl::string_view folded = FoldAccent(c, static_cast<unsigned char>(text[i + 1]));
+      // Skip the rest of this multi-byte character.
+      while (i + 1 < text.size() && (static_cast<unsigned char>(text[i + 1]) & 0xc0) == 0x80) ++i;
+      if (folded.empty()) {
+        flush();
+      } else {
+        word.append(folded.data(), folded.size());
+      }
+    } else {
+      flush();
+    }
+  }
+  flush();
+  return words;
+}
+
+namespace terms {
+std::string Theme(v1::Theme theme) { return absl::StrCat("theme:", theme); }
+std::string Department(absl::string_view code) { return absl::StrCat("dept:", code); }
+std::string Cpv(absl::string_view prefix) { return absl::StrCat("cpv:", prefix); }
+std::string InclusionKind(v1::InclusionKind kind) { return absl::StrCat("incl:", kind); }
+std::string SizeClass(v1::SizeClass size) { return absl::StrCat("size:", size); }
+std::string SseStatus(v1::SseStatus status) { return absl::StrCat("sse:", status); }
+std::string Word(absl::string_view word) { return absl::StrCat("word:", word); }
+}  // namespace terms
+
+std::vector<std::string> IndexTerms(const v1::Structure& s) {
+  std::set<std::string> out = {std::string(terms::kAll)};
+  for (int t : s.themes()) out.insert(terms::Theme(static_cast<v1::Theme>(t)));
+  for (const auto& d : s.departments()) out.insert(terms::Department(d));
+  for (const auto& c : s.cpv_prefixes()) out.insert(terms::Cpv(c));
+  // Unspecified inclusion kind means none, so that "no inclusion kind" is one filter value.
+  out.insert(terms::InclusionKind(s.inclusion_kind() == v1::INCLUSION_KIND_UNSPECIFIED
+                                      ? v1::INCLUSION_KIND_NONE
+                                      : s.inclusion_kind()));
+  out.insert(terms::SizeClass(s.size_class()));
+  out.insert(terms::SseStatus(s.sse_status()));
+  auto add_words = [&](absl::string_view text) {
+    for (std::string& w : Tokenize(text)) out.insert(terms::Word(w));
+  };
+  add_words(s.display_name());
+  add_words(s.description());
+  for (const auto& sol : s.solutions()) {
+    add_words(sol.title());
+    add_words(sol.description());
+  }
+  return {out.begin(), out.end()};
+}
+
+std::vector<std::string> IndexTerms(const v1::Buyer& b) {
+  std::set<std::string> out = {std::string(terms::kAll)};
+  for (const auto& d : b.departments()) out.insert(terms::Department(d));
+  for (const auto& n : b.needs()) out.insert(terms::Cpv(n.cpv_prefix()));
+  return {out.begin(), out.end()};
+}
+
+std::string StructureName(absl::string_view siret) { return absl::StrCat("structures/", siret); }
+std::string BuyerName(absl::string_view buyer_id) { return absl::StrCat("buyers/", buyer_id); }
+
+}  // namespace passerelle::registry

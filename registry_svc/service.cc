@@ -1,0 +1,105 @@
+#include "registry_svc/service.h"
+
+#include <utility>
+#include <vector>
+
+#include "common/errors.h"
+
+namespace passerelle::registry {
+namespace {
+
+// Rows committed per store batch during an import: large enough to amortise the commit, small enough that
+// a broken stream loses little work in progress.
+constexpr size_t kImportBatchRows = 512;
+
+template <typename T>
+grpc::Status Reply(absl::StatusOr<T> result, T* response) {
+  if (!result.ok()) return common::ToGrpcStatus(result.status());
+  *response = std::move(*result);
+  return grpc::Status::OK;
+}
+
+void MergeSummary(const v1::ImportStructuresResponse& part, v1::ImportStructuresResponse* total) {
+  total->set_created(total->created() + part.created());
+  total->set_updated(total->updated() + part.updated());
+  for (const auto& r : part.rejected()) *total->add_rejected() = r;
+}
+
+}  // namespace
+
+grpc::Status RegistryServiceImpl::CreateStructure(grpc::ServerContext*,
+                                                  const v1::CreateStructureRequest* request,
+                                                  v1::Structure* response) {
+  return Reply(registry_->CreateStructure(request->structure()), response);
+}
+
+grpc::Status RegistryServiceImpl::GetStructure(grpc::ServerContext*,
+                                               const v1::GetStructureRequest* request,
+                                               v1::Structure* response) {
+  return Reply(registry_->GetStructure(request->name()), response);
+}
+
+grpc::Status RegistryServiceImpl::UpdateStructure(grpc::ServerContext*,
+                                                  const v1::UpdateStructureRequest* request,
+                                                  v1::Structure* response) {
+  return Reply(registry_->UpdateStructure(request->structure(), request->update_mask()), response);
+}
+
+grpc::Status RegistryServiceImpl::DeleteStructure(grpc::ServerContext*,
+                                                  const v1::DeleteStructureRequest* request,
+                                                  google::protobuf::Empty*) {
+  return common::ToGrpcStatus(registry_->DeleteStructure(request->name(), request->etag()));
+}
+
+grpc::Status RegistryServiceImpl::ListStructures(grpc::ServerContext*,
+                                                 const v1::ListStructuresRequest* request,
+                                                 v1::ListStructuresResponse* response) {
+  return Reply(registry_->ListStructures(*request), response);
+}
+
+grpc::Status RegistryServiceImpl::SearchStructures(grpc::ServerContext*,
+                                                   const v1::SearchStructuresRequest* request,
+                                                   v1::SearchStructuresResponse* response) {
+  return Reply(registry_->SearchStructures(*request), response);
+}
+
+grpc::Status RegistryServiceImpl::ImportStructures(
+    grpc::ServerContext*, grpc::ServerReader<v1::ImportStructuresRequest>* reader,
+    v1::ImportStructuresResponse* response) {
+  std::vector<v1::ImportStructuresRequest> batch;
+  batch.reserve(kImportBatchRows);
+  auto flush = [&]() -> absl::Status {
+    if (batch.empty()) return absl::OkStatus();
+    absl::StatusOr<v1::ImportStructuresResponse> part = registry_->ImportStructures(batch);
+    batch.clear();
+    if (!part.ok()) return part.status();
+    MergeSummary(*part, response);
+    return absl::OkStatus();
+  };
+  for (v1::ImportStructuresRequest row; reader->Read(&row);) {
+    batch.push_back(std::move(row));
+    if (batch.size() == kImportBatchRows) {
+      if (absl::Status s = flush(); !s.ok()) return common::ToGrpcStatus(s);
+    }
+  }
+  return common::ToGrpcStatus(flush());
+}
+
+grpc::Status RegistryServiceImpl::CreateBuyer(grpc::ServerContext*,
+                                              const v1::CreateBuyerRequest* request,
+                                              v1::Buyer* response) {
+  return Reply(registry_->CreateBuyer(request->buyer()), response);
+}
+
+grpc::Status RegistryServiceImpl::GetBuyer(grpc::ServerContext*, const v1::GetBuyerRequest* request,
+                                           v1::Buyer* response) {
+  return Reply(registry_->GetBuyer(request->name()), response);
+}
+
+grpc::Status RegistryServiceImpl::ListBuyers(grpc::ServerContext*,
+                                             const v1::ListBuyersRequest* request,
+                                             v1::ListBuyersResponse* response) {
+  return Reply(registry_->ListBuyers(*request), response);
+}
+
+}  // namespace passerelle::registry

@@ -1,0 +1,302 @@
+#include "store/store.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+#include "rocksdb/utilities/options_util.h"
+#include "rocksdb/write_batch.h"
+#include "store/keys.h"
+
+namespace passerelle::store {
+namespace {
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat(what, ": ", s.ToString()));
+  return absl::InternalError(absl::StrCat(what, ": ", s.ToString()));
+}
+
+// All tuning lives here. Point lookups dominate (records by id), so bloom filters pay; the index and change
+// log are read by prefix ranges.
+rocksdb::ColumnFamilyOptions FamilyOptions(const StoreOptions& options,
+                                           const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = options.write_buffer_bytes;
+  cf.compression = rocksdb::kLZ4Compression;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
+}
+
+class IteratorCursor : public PostingCursor {
+ public:
+  IteratorCursor(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, const rocksdb::Snapshot* snapshot,
+                 std::string prefix)
+      : prefix_(std::move(prefix)), upper_(keys::PrefixEnd(prefix_)), upper_slice_(upper_) {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    ro.iterate_upper_bound = &upper_slice_;
+    it_.reset(db->NewIterator(ro, family));
+    it_->Seek(prefix_);
+  }
+  bool Valid() const override { return it_->Valid(); }
+  absl::string_view id() const override {
+    rocksdb::Slice k = it_->key();
+    return absl::string_view(k.data() + prefix_.size(), k.size() - prefix_.size());
+  }
+  void Next() override { it_->Next(); }
+  void Seek(absl::string_view target) override {
+    if (Valid() && id() >= target) return;
+    it_->Seek(absl::StrCat(prefix_, target));
+  }
+
+ private:
+  std::string prefix_;
+  std::string upper_;
+  rocksdb::Slice upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  if (!keys::IsValidComponent(options.partner_id)) {
+    return absl::InvalidArgumentError("store: partner id must be non-empty");
+  }
+  std::unique_ptr<Store> store(new Store());
+  store->options_ = options;
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.IncreaseParallelism(2);
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::ColumnFamilyOptions cf_options = FamilyOptions(options, cache);
+
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, std::string(keys::kIndexFamily),
+                                    std::string(keys::kTermsFamily),
+                                    std::string(keys::kChangesFamily)};
+  for (const std::string& kind : options.kinds) {
+    if (!keys::IsValidComponent(kind) || std::count(names.begin(), names.end(), kind) > 0) {
+      return absl::InvalidArgumentError(absl::StrCat("store: bad or duplicate record kind '", kind, "'"));
+    }
+    names.push_back(kind);
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) descriptors.emplace_back(name, cf_options);
+
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, options.path, descriptors, &store->handles_, &db);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("opening store at ", options.path));
+  store->db_.reset(db);
+  for (size_t i = 0; i < names.size(); ++i) store->families_[names[i]] = store->handles_[i];
+
+  // Resume the local sequence and clock from the newest local change.
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, store->Family(keys::kChangesFamily)));
+  std::string prefix = keys::ChangePrefix(options.partner_id);
+  it->SeekForPrev(keys::PrefixEnd(prefix));
+  if (it->Valid() && it->key().starts_with(prefix)) {
+    v1::Change change;
+    if (!change.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("store: unreadable change-log entry");
+    }
+    absl::MutexLock lock(&store->write_mu_);
+    store->sequence_ = keys::ChangeSequence(absl::string_view(it->key().data(), it->key().size()));
+    store->clock_.Observe(change.version().hlc_time());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the change log");
+  return store;
+}
+
+Store::~Store() {
+  if (db_ == nullptr) return;
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  db_->Close();
+}
+
+rocksdb::ColumnFamilyHandle* Store::Family(absl::string_view name) const {
+  auto it = families_.find(name);
+  return it == families_.end() ? nullptr : it->second;
+}
+
+uint64_t Store::last_sequence() const {
+  absl::MutexLock lock(&write_mu_);
+  return sequence_;
+}
+
+absl::StatusOr<v1::Version> Store::Write(
+    absl::string_view kind, absl::string_view id,
+    absl::FunctionRef<absl::StatusOr<RecordWrite>(const std::optional<std::string>&,
+                                                  const v1::Version&)>
+        decide) {
+  auto results = WriteEach(kind, {std::string(id)},
+                           [&](size_t, const std::optional<std::string>& current,
+                               const v1::Version& version) { return decide(current, version); });
+  if (!results.ok()) return results.status();
+  return std::move(results->front());
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::WriteEach(
+    absl::string_view kind, const std::vector<std::string>& ids, WriteDecision decide) {
+  rocksdb::ColumnFamilyHandle* records = Family(kind);
+  if (records == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
+  rocksdb::ColumnFamilyHandle* index = Family(keys::kIndexFamily);
+  rocksdb::ColumnFamilyHandle* terms = Family(keys::kTermsFamily);
+  rocksdb::ColumnFamilyHandle* changes = Family(keys::kChangesFamily);
+
+  std::vector<absl::StatusOr<v1::Version>> results;
+  results.reserve(ids.size());
+  rocksdb::WriteBatch batch;
+  absl::MutexLock lock(&write_mu_);
+  uint64_t sequence = sequence_;
+  // Bytes written earlier in this batch, so a repeated id sees them rather than the database.
+  absl::flat_hash_map<std::string, std::optional<std::string>> pending;
+
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const std::string& id = ids[i];
+    if (!keys::IsValidComponent(id)) {
+      results.push_back(absl::InvalidArgumentError("record id must be non-empty"));
+      continue;
+    }
+    std::optional<std::string> current;
+    if (auto p = pending.find(id); p != pending.end()) {
+      current = p->second;
+    } else {
+      std::string value;
+      rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), records, id, &value);
+      if (s.ok()) {
+        current = std::move(value);
+      } else if (!s.IsNotFound()) {
+        return FromRocks(s, "reading before write");
+      }
+    }
+    v1::Version version;
+    version.set_origin_partner(options_.partner_id);
+    version.set_origin_sequence(sequence + 1);
+    version.set_hlc_time(clock_.Now());
+    absl::StatusOr<RecordWrite> decided = decide(i, current, version);
+    if (!decided.ok()) {
+      results.push_back(decided.status());
+      continue;
+    }
+    for (const std::string& term : decided->remove_terms) batch.Delete(index, keys::Posting(kind, term, id));
+    for (const std::string& term : decided->add_terms) {
+      batch.Put(index, keys::Posting(kind, term, id), rocksdb::Slice());
+      batch.Put(terms, keys::Term(kind, term), rocksdb::Slice());
+    }
+    v1::Change change;
+    change.set_kind(std::string(kind));
+    change.set_record_id(id);
+    *change.mutable_version() = version;
+    if (decided->value) {
+      batch.Put(records, id, *decided->value);
+      change.set_record(*decided->value);
+    } else {
+      batch.Delete(records, id);
+      change.set_deleted(true);
+    }
+    batch.Put(changes, keys::Change(options_.partner_id, version.origin_sequence()),
+              change.SerializeAsString());
+    pending[id] = std::move(decided->value);
+    ++sequence;
+    results.push_back(std::move(version));
+  }
+  if (sequence == sequence_) return results;
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync_writes;
+  rocksdb::Status s = db_->Write(wo, &batch);
+  if (!s.ok()) return FromRocks(s, "committing write batch");
+  sequence_ = sequence;
+  return results;
+}
+
+std::unique_ptr<ReadView> Store::Read() const {
+  return std::unique_ptr<ReadView>(new ReadView(this, db_->GetSnapshot()));
+}
+
+ReadView::~ReadView() { store_->db_->ReleaseSnapshot(snapshot_); }
+
+absl::StatusOr<std::optional<std::string>> ReadView::Get(absl::string_view kind,
+                                                         absl::string_view id) const {
+  rocksdb::ColumnFamilyHandle* family = store_->Family(kind);
+  if (family == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot_;
+  std::string value;
+  rocksdb::Status s = store_->db_->Get(ro, family, rocksdb::Slice(id.data(), id.size()), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "reading record");
+  return value;
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ReadView::Scan(
+    absl::string_view kind, absl::string_view after, size_t limit) const {
+  rocksdb::ColumnFamilyHandle* family = store_->Family(kind);
+  if (family == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot_;
+  std::unique_ptr<rocksdb::Iterator> it(store_->db_->NewIterator(ro, family));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (it->Seek(rocksdb::Slice(after.data(), after.size())); it->Valid() && out.size() < limit; it->Next()) {
+    if (absl::string_view(it->key().data(), it->key().size()) == after) continue;
+    out.emplace_back(it->key().ToString(), it->value().ToString());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scanning records");
+  return out;
+}
+
+std::unique_ptr<PostingCursor> ReadView::Postings(absl::string_view kind, absl::string_view term) const {
+  return std::make_unique<IteratorCursor>(store_->db_.get(), store_->Family(keys::kIndexFamily),
+                                          snapshot_, keys::PostingPrefix(kind, term));
+}
+
+std::vector<std::string> ReadView::TermsWithPrefix(absl::string_view kind, absl::string_view prefix,
+                                                   size_t limit) const {
+  std::string start = keys::Term(kind, prefix);
+  std::string upper = keys::PrefixEnd(start);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot_;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db_->NewIterator(ro, store_->Family(keys::kTermsFamily)));
+  size_t skip = keys::Term(kind, "").size();
+  std::vector<std::string> out;
+  for (it->Seek(start); it->Valid() && out.size() < limit; it->Next()) {
+    out.emplace_back(absl::string_view(it->key().data(), it->key().size()).substr(skip));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Change>> ReadView::Changes(absl::string_view origin, uint64_t after,
+                                                          size_t limit) const {
+  std::string prefix = keys::ChangePrefix(origin);
+  std::string upper = keys::PrefixEnd(prefix);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot_;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db_->NewIterator(ro, store_->Family(keys::kChangesFamily)));
+  std::vector<v1::Change> out;
+  for (it->Seek(keys::Change(origin, after + 1)); it->Valid() && out.size() < limit; it->Next()) {
+    if (!out.emplace_back().ParseFromArray(it->value().data(),
+                                           static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("unreadable change-log entry");
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the change log");
+  return out;
+}
+
+}  // namespace passerelle::store
