@@ -123,7 +123,7 @@ absl::StatusOr<bool> CsvReader::Next(CsvRecord* record) {
   }
 }
 
-std::string CsvField(std::string_view field) {
+std::string CsvField(absl::string_view field) {
   bool needs_quotes = !field.empty() && (field.front() == ' ' || field.back() == ' ');
   for (char c : field) {
     if (c == ',' || c == '"' || c == '\n' || c == '\r') {

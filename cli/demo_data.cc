@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <string>
-#include <string_view>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -10,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "registry_svc/siret.h"
 
@@ -28,52 +28,93 @@ struct Weighted {
   int weight;
 };
 
-// SIRENs come from a bijection of [0, kSirenSpan) onto the 8-digit numbers that do not start with 0, so
-// structures of one generator never share a SIREN.
+// SIRENs come from a bijection of [0, kSirenSpan) onto the 8-digit numbers that do not start with
+// 0, so structures of one generator never share a SIREN.
 constexpr uint64_t kSirenSpan = 90'000'000;
-constexpr uint64_t kSirenMultiplier = 61'803'397;  // coprime with kSirenSpan (not divisible by 2, 3 or 5)
-constexpr std::string_view kLaPosteSiren8 = "35600000";
+constexpr uint64_t kSirenMultiplier =
+    61'803'397;  // coprime with kSirenSpan (not divisible by 2, 3 or 5)
+constexpr absl::string_view kLaPosteSiren8 = "35600000";
 
 struct Place {
-  std::string_view department;
-  std::string_view name;
+  absl::string_view department;
+  absl::string_view name;
 };
 
-// Home departments: the programme's activity concentrated in Seine-Saint-Denis, Paris and the inner ring.
-constexpr Weighted<std::string_view> kDepartments[] = {
+// Home departments: the programme's activity concentrated in Seine-Saint-Denis, Paris and the inner
+// ring.
+constexpr Weighted<absl::string_view> kDepartments[] = {
     {"93", 30}, {"75", 22}, {"92", 13}, {"94", 13}, {"95", 7}, {"91", 6}, {"78", 5}, {"77", 4},
 };
 
 constexpr Place kPlaces[] = {
-    {"75", "Paris"},           {"75", "Paris 10e"},           {"75", "Paris 11e"},
-    {"75", "Paris 13e"},       {"75", "Paris 18e"},           {"75", "Paris 19e"},
-    {"75", "Paris 20e"},       {"77", "Meaux"},               {"77", "Melun"},
-    {"77", "Chelles"},         {"77", "Torcy"},               {"77", "Pontault-Combault"},
-    {"78", "Versailles"},      {"78", "Mantes-la-Jolie"},     {"78", "Les Mureaux"},
-    {"78", "Trappes"},         {"78", "Poissy"},              {"91", "Évry-Courcouronnes"},
-    {"91", "Corbeil-Essonnes"}, {"91", "Massy"},              {"91", "Grigny"},
-    {"91", "Les Ulis"},        {"92", "Nanterre"},            {"92", "Gennevilliers"},
-    {"92", "Colombes"},        {"92", "Boulogne-Billancourt"}, {"92", "Clichy"},
-    {"92", "Bagneux"},         {"93", "Saint-Denis"},         {"93", "Montreuil"},
-    {"93", "Aubervilliers"},   {"93", "Bobigny"},             {"93", "Pantin"},
-    {"93", "Bondy"},           {"93", "Sevran"},              {"93", "Clichy-sous-Bois"},
-    {"93", "Noisy-le-Sec"},    {"93", "Aulnay-sous-Bois"},    {"93", "La Courneuve"},
-    {"93", "L'Île-Saint-Denis"}, {"93", "Saint-Ouen-sur-Seine"}, {"93", "Stains"},
-    {"93", "Le Blanc-Mesnil"}, {"93", "Épinay-sur-Seine"},    {"94", "Vitry-sur-Seine"},
-    {"94", "Ivry-sur-Seine"},  {"94", "Créteil"},             {"94", "Champigny-sur-Marne"},
-    {"94", "Villejuif"},       {"94", "Fontenay-sous-Bois"},  {"94", "Orly"},
-    {"95", "Argenteuil"},      {"95", "Cergy"},               {"95", "Sarcelles"},
-    {"95", "Garges-lès-Gonesse"}, {"95", "Gonesse"},          {"95", "Villiers-le-Bel"},
+    {"75", "Paris"},
+    {"75", "Paris 10e"},
+    {"75", "Paris 11e"},
+    {"75", "Paris 13e"},
+    {"75", "Paris 18e"},
+    {"75", "Paris 19e"},
+    {"75", "Paris 20e"},
+    {"77", "Meaux"},
+    {"77", "Melun"},
+    {"77", "Chelles"},
+    {"77", "Torcy"},
+    {"77", "Pontault-Combault"},
+    {"78", "Versailles"},
+    {"78", "Mantes-la-Jolie"},
+    {"78", "Les Mureaux"},
+    {"78", "Trappes"},
+    {"78", "Poissy"},
+    {"91", "Évry-Courcouronnes"},
+    {"91", "Corbeil-Essonnes"},
+    {"91", "Massy"},
+    {"91", "Grigny"},
+    {"91", "Les Ulis"},
+    {"92", "Nanterre"},
+    {"92", "Gennevilliers"},
+    {"92", "Colombes"},
+    {"92", "Boulogne-Billancourt"},
+    {"92", "Clichy"},
+    {"92", "Bagneux"},
+    {"93", "Saint-Denis"},
+    {"93", "Montreuil"},
+    {"93", "Aubervilliers"},
+    {"93", "Bobigny"},
+    {"93", "Pantin"},
+    {"93", "Bondy"},
+    {"93", "Sevran"},
+    {"93", "Clichy-sous-Bois"},
+    {"93", "Noisy-le-Sec"},
+    {"93", "Aulnay-sous-Bois"},
+    {"93", "La Courneuve"},
+    {"93", "L'Île-Saint-Denis"},
+    {"93", "Saint-Ouen-sur-Seine"},
+    {"93", "Stains"},
+    {"93", "Le Blanc-Mesnil"},
+    {"93", "Épinay-sur-Seine"},
+    {"94", "Vitry-sur-Seine"},
+    {"94", "Ivry-sur-Seine"},
+    {"94", "Créteil"},
+    {"94", "Champigny-sur-Marne"},
+    {"94", "Villejuif"},
+    {"94", "Fontenay-sous-Bois"},
+    {"94", "Orly"},
+    {"95", "Argenteuil"},
+    {"95", "Cergy"},
+    {"95", "Sarcelles"},
+    {"95", "Garges-lès-Gonesse"},
+    {"95", "Gonesse"},
+    {"95", "Villiers-le-Bel"},
 };
 
 constexpr Weighted<LegalForm> kLegalForms[] = {
-    {v1::LEGAL_FORM_ASSOCIATION, 48}, {v1::LEGAL_FORM_SCOP, 9},
-    {v1::LEGAL_FORM_SCIC, 6},         {v1::LEGAL_FORM_OTHER_COOPERATIVE, 3},
-    {v1::LEGAL_FORM_MUTUAL, 2},       {v1::LEGAL_FORM_FOUNDATION, 2},
+    {v1::LEGAL_FORM_ASSOCIATION, 48},  {v1::LEGAL_FORM_SCOP, 9},
+    {v1::LEGAL_FORM_SCIC, 6},          {v1::LEGAL_FORM_OTHER_COOPERATIVE, 3},
+    {v1::LEGAL_FORM_MUTUAL, 2},        {v1::LEGAL_FORM_FOUNDATION, 2},
     {v1::LEGAL_FORM_ESUS_COMPANY, 12}, {v1::LEGAL_FORM_COMMERCIAL_COMPANY, 18},
 };
 
-// Inclusion kinds a legal form plausibly carries: ACI, AI and GEIQ are associations; EI and ETTI companies.
+// Inclusion kinds a legal form plausibly carries: ACI, AI and GEIQ are associations; EI and ETTI
+// companies.
 absl::Span<const Weighted<InclusionKind>> InclusionKindsFor(LegalForm form) {
   static constexpr Weighted<InclusionKind> kAssociation[] = {
       {v1::INCLUSION_KIND_NONE, 58}, {v1::INCLUSION_KIND_ACI, 16}, {v1::INCLUSION_KIND_AI, 8},
@@ -81,18 +122,24 @@ absl::Span<const Weighted<InclusionKind>> InclusionKindsFor(LegalForm form) {
       {v1::INCLUSION_KIND_EI, 2},
   };
   static constexpr Weighted<InclusionKind> kCooperative[] = {
-      {v1::INCLUSION_KIND_NONE, 82}, {v1::INCLUSION_KIND_EI, 11}, {v1::INCLUSION_KIND_EA, 4},
+      {v1::INCLUSION_KIND_NONE, 82},
+      {v1::INCLUSION_KIND_EI, 11},
+      {v1::INCLUSION_KIND_EA, 4},
       {v1::INCLUSION_KIND_ETTI, 3},
   };
   static constexpr Weighted<InclusionKind> kMutualOrFoundation[] = {
-      {v1::INCLUSION_KIND_NONE, 80}, {v1::INCLUSION_KIND_ESAT, 12}, {v1::INCLUSION_KIND_EA, 8},
+      {v1::INCLUSION_KIND_NONE, 80},
+      {v1::INCLUSION_KIND_ESAT, 12},
+      {v1::INCLUSION_KIND_EA, 8},
   };
   static constexpr Weighted<InclusionKind> kEsusCompany[] = {
-      {v1::INCLUSION_KIND_NONE, 40}, {v1::INCLUSION_KIND_EI, 30}, {v1::INCLUSION_KIND_ETTI, 12},
+      {v1::INCLUSION_KIND_NONE, 40}, {v1::INCLUSION_KIND_EI, 30},  {v1::INCLUSION_KIND_ETTI, 12},
       {v1::INCLUSION_KIND_EA, 12},   {v1::INCLUSION_KIND_EITI, 6},
   };
   static constexpr Weighted<InclusionKind> kCommercial[] = {
-      {v1::INCLUSION_KIND_NONE, 90}, {v1::INCLUSION_KIND_EI, 4}, {v1::INCLUSION_KIND_EA, 4},
+      {v1::INCLUSION_KIND_NONE, 90},
+      {v1::INCLUSION_KIND_EI, 4},
+      {v1::INCLUSION_KIND_EA, 4},
       {v1::INCLUSION_KIND_ETTI, 2},
   };
   switch (form) {
@@ -194,26 +241,34 @@ absl::Span<const Weighted<Theme>> ThemesFor(InclusionKind kind) {
       {v1::THEME_GREEN_MOBILITY, 5},        {v1::THEME_SOLIDARITY_TOURISM, 5},
       {v1::THEME_TEMPORARY_USE, 5},
   };
-  static constexpr Weighted<Theme> kWorkProvision[] = {  // AI, ETTI, GEIQ
-      {v1::THEME_INSERTION_EMPLOYMENT, 75}, {v1::THEME_EQUIPMENT_SECURITY, 10},
-      {v1::THEME_CONSTRUCTION_WASTE, 8},    {v1::THEME_ENERGY_EFFICIENCY, 7},
+  static constexpr Weighted<Theme> kWorkProvision[] = {
+      // AI, ETTI, GEIQ
+      {v1::THEME_INSERTION_EMPLOYMENT, 75},
+      {v1::THEME_EQUIPMENT_SECURITY, 10},
+      {v1::THEME_CONSTRUCTION_WASTE, 8},
+      {v1::THEME_ENERGY_EFFICIENCY, 7},
   };
-  static constexpr Weighted<Theme> kEnterprise[] = {  // EI, EITI
+  static constexpr Weighted<Theme> kEnterprise[] = {
+      // EI, EITI
       {v1::THEME_INSERTION_EMPLOYMENT, 35}, {v1::THEME_CONSTRUCTION_WASTE, 20},
       {v1::THEME_ENERGY_EFFICIENCY, 10},    {v1::THEME_SOLIDARITY_CATERING, 10},
       {v1::THEME_GREEN_MOBILITY, 15},       {v1::THEME_EQUIPMENT_SECURITY, 10},
   };
-  static constexpr Weighted<Theme> kDisability[] = {  // EA, ESAT
-      {v1::THEME_ACCESSIBILITY_DISABILITY, 50}, {v1::THEME_LOCAL_AGRICULTURE, 12},
-      {v1::THEME_SOLIDARITY_CATERING, 15},      {v1::THEME_EQUIPMENT_SECURITY, 10},
-      {v1::THEME_GREEN_MOBILITY, 5},            {v1::THEME_SOLIDARITY_TOURISM, 8},
+  static constexpr Weighted<Theme> kDisability[] = {
+      // EA, ESAT
+      {v1::THEME_ACCESSIBILITY_DISABILITY, 50},
+      {v1::THEME_LOCAL_AGRICULTURE, 12},
+      {v1::THEME_SOLIDARITY_CATERING, 15},
+      {v1::THEME_EQUIPMENT_SECURITY, 10},
+      {v1::THEME_GREEN_MOBILITY, 5},
+      {v1::THEME_SOLIDARITY_TOURISM, 8},
   };
   static constexpr Weighted<Theme> kAny[] = {
-      {v1::THEME_INSERTION_EMPLOYMENT, 8},    {v1::THEME_CONSTRUCTION_WASTE, 12},
-      {v1::THEME_GREEN_MOBILITY, 12},         {v1::THEME_TEMPORARY_USE, 10},
-      {v1::THEME_ENERGY_EFFICIENCY, 14},      {v1::THEME_LOCAL_AGRICULTURE, 12},
-      {v1::THEME_SOLIDARITY_CATERING, 12},    {v1::THEME_ACCESSIBILITY_DISABILITY, 6},
-      {v1::THEME_SOLIDARITY_TOURISM, 8},      {v1::THEME_EQUIPMENT_SECURITY, 6},
+      {v1::THEME_INSERTION_EMPLOYMENT, 8}, {v1::THEME_CONSTRUCTION_WASTE, 12},
+      {v1::THEME_GREEN_MOBILITY, 12},      {v1::THEME_TEMPORARY_USE, 10},
+      {v1::THEME_ENERGY_EFFICIENCY, 14},   {v1::THEME_LOCAL_AGRICULTURE, 12},
+      {v1::THEME_SOLIDARITY_CATERING, 12}, {v1::THEME_ACCESSIBILITY_DISABILITY, 6},
+      {v1::THEME_SOLIDARITY_TOURISM, 8},   {v1::THEME_EQUIPMENT_SECURITY, 6},
   };
   switch (kind) {
     case v1::INCLUSION_KIND_ACI:
@@ -234,26 +289,26 @@ absl::Span<const Weighted<Theme>> ThemesFor(InclusionKind kind) {
 }
 
 struct SolutionText {
-  std::string_view title;
-  std::string_view description;
+  absl::string_view title;
+  absl::string_view description;
 };
 
-// What a theme looks like in names, CPV sectors, certifications, descriptions and solutions. Name patterns
-// hold "{de}" (the place with its preposition, "de Montreuil") or "{place}".
+// What a theme looks like in names, CPV sectors, certifications, descriptions and solutions. Name
+// patterns hold "{de}" (the place with its preposition, "de Montreuil") or "{place}".
 struct ThemeProfile {
   Theme theme;
-  std::vector<std::string_view> names;
-  std::vector<std::string_view> cpv_prefixes;
-  std::vector<std::string_view> certifications;
-  std::string_view activity;  // completes "spécialisée dans ..."
+  std::vector<absl::string_view> names;
+  std::vector<absl::string_view> cpv_prefixes;
+  std::vector<absl::string_view> certifications;
+  absl::string_view activity;  // completes "spécialisée dans ..."
   std::vector<SolutionText> solutions;
 };
 
 const std::vector<ThemeProfile>& ThemeProfiles() {
   static const auto* const kProfiles = new std::vector<ThemeProfile>{
       {v1::THEME_INSERTION_EMPLOYMENT,
-       {"Régie de quartier {de}", "Tremplin {place}", "Chantier école {de}", "Atelier d'insertion {de}",
-        "Passerelles pour l'emploi {de}", "Coup de pouce {place}"},
+       {"Régie de quartier {de}", "Tremplin {place}", "Chantier école {de}",
+        "Atelier d'insertion {de}", "Passerelles pour l'emploi {de}", "Coup de pouce {place}"},
        {"45", "4544", "9091", "7731", "79620", "98"},
        {"Qualibat", "Qualiopi"},
        "les travaux de second œuvre et l'entretien des espaces publics",
@@ -262,8 +317,8 @@ const std::vector<ThemeProfile>& ThemeProfiles() {
         {"Parcours vers l'emploi durable",
          "Accompagnement et formation des salariés jusqu'à un emploi pérenne."}}},
       {v1::THEME_CONSTRUCTION_WASTE,
-       {"Ressourcerie {de}", "Recyclerie {de}", "Matériaux solidaires {de}", "Bâti-Réemploi {place}",
-        "La Fabrique du réemploi {de}"},
+       {"Ressourcerie {de}", "Recyclerie {de}", "Matériaux solidaires {de}",
+        "Bâti-Réemploi {place}", "La Fabrique du réemploi {de}"},
        {"90", "905", "9051", "45111", "9052"},
        {"MASE", "ISO 14001", "Qualirecycle BTP"},
        "la collecte, le tri et le réemploi des matériaux de chantier",
@@ -307,8 +362,10 @@ const std::vector<ThemeProfile>& ThemeProfiles() {
        {"03", "031", "15", "1530", "7731", "7711"},
        {"Agriculture biologique (Ecocert)", "HVE"},
        "le maraîchage biologique et les circuits courts",
-       {{"Paniers de légumes locaux", "Production maraîchère francilienne livrée en circuit court."},
-        {"Végétalisation des sites", "Création et entretien de jardins et de toitures cultivées."}}},
+       {{"Paniers de légumes locaux",
+         "Production maraîchère francilienne livrée en circuit court."},
+        {"Végétalisation des sites",
+         "Création et entretien de jardins et de toitures cultivées."}}},
       {v1::THEME_SOLIDARITY_CATERING,
        {"Traiteur solidaire {de}", "La Table {de}", "Cuisine partagée {de}", "Les Marmites {de}",
         "Le Comptoir solidaire {de}"},
@@ -320,7 +377,8 @@ const std::vector<ThemeProfile>& ThemeProfiles() {
         {"Traiteur événementiel solidaire",
          "Buffets et cocktails à base de produits locaux pour les événements."}}},
       {v1::THEME_ACCESSIBILITY_DISABILITY,
-       {"Atelier adapté {de}", "Accès pour tous {place}", "Les Ateliers {de}", "Handi-Services {place}"},
+       {"Atelier adapté {de}", "Accès pour tous {place}", "Les Ateliers {de}",
+        "Handi-Services {place}"},
        {"85", "853", "7953", "80", "805", "45"},
        {"ISO 9001", "Qualiopi"},
        "l'accessibilité des lieux et des services aux personnes en situation de handicap",
@@ -359,15 +417,15 @@ const ThemeProfile& ProfileOf(Theme theme) {
   return ThemeProfiles().front();
 }
 
-bool StartsWithVowel(std::string_view word) {
-  for (std::string_view vowel : {"A", "E", "I", "O", "U", "É", "Î", "È"}) {
+bool StartsWithVowel(absl::string_view word) {
+  for (absl::string_view vowel : {"A", "E", "I", "O", "U", "É", "Î", "È"}) {
     if (absl::StartsWith(word, vowel)) return true;
   }
   return false;
 }
 
 // "de Montreuil", "d'Aubervilliers", "du Blanc-Mesnil", "des Ulis", "de La Courneuve".
-std::string DeForm(std::string_view place) {
+std::string DeForm(absl::string_view place) {
   if (absl::StartsWith(place, "Le ")) return absl::StrCat("du ", place.substr(3));
   if (absl::StartsWith(place, "Les ")) return absl::StrCat("des ", place.substr(4));
   if (StartsWithVowel(place)) return absl::StrCat("d'", place);
@@ -375,18 +433,29 @@ std::string DeForm(std::string_view place) {
 }
 
 // "à Montreuil", "au Blanc-Mesnil", "aux Ulis".
-std::string AForm(std::string_view place) {
+std::string AForm(absl::string_view place) {
   if (absl::StartsWith(place, "Le ")) return absl::StrCat("au ", place.substr(3));
   if (absl::StartsWith(place, "Les ")) return absl::StrCat("aux ", place.substr(4));
   return absl::StrCat("à ", place);
 }
 
 // The name as a domain label: lower-case ASCII words joined by '-'.
-std::string Slug(std::string_view name) {
-  std::string ascii = absl::StrReplaceAll(
-      name, {{"é", "e"}, {"è", "e"}, {"ê", "e"}, {"ë", "e"}, {"É", "e"}, {"à", "a"}, {"â", "a"},
-             {"î", "i"}, {"ï", "i"}, {"Î", "i"}, {"ô", "o"}, {"ù", "u"}, {"û", "u"}, {"ç", "c"},
-             {"œ", "oe"}});
+std::string Slug(absl::string_view name) {
+  std::string ascii = absl::StrReplaceAll(name, {{"é", "e"},
+                                                 {"è", "e"},
+                                                 {"ê", "e"},
+                                                 {"ë", "e"},
+                                                 {"É", "e"},
+                                                 {"à", "a"},
+                                                 {"â", "a"},
+                                                 {"î", "i"},
+                                                 {"ï", "i"},
+                                                 {"Î", "i"},
+                                                 {"ô", "o"},
+                                                 {"ù", "u"},
+                                                 {"û", "u"},
+                                                 {"ç", "c"},
+                                                 {"œ", "oe"}});
   std::string slug;
   for (char c : ascii) {
     if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
@@ -399,7 +468,7 @@ std::string Slug(std::string_view name) {
   return slug;
 }
 
-std::string_view LegalFormNoun(LegalForm form) {
+absl::string_view LegalFormNoun(LegalForm form) {
   switch (form) {
     case v1::LEGAL_FORM_ASSOCIATION:
       return "Association";
@@ -420,32 +489,33 @@ std::string_view LegalFormNoun(LegalForm form) {
   }
 }
 
-// Completed by a theme's activity; every legal-form noun above is feminine.
-std::string_view InclusionPhrase(InclusionKind kind) {
+// Follows "<noun> basée à <place>" and precedes a theme's activity; every legal-form noun above is
+// feminine.
+absl::string_view InclusionPhrase(InclusionKind kind) {
   switch (kind) {
     case v1::INCLUSION_KIND_ACI:
-      return "qui porte un atelier et chantier d'insertion dans";
+      return " qui porte un atelier et chantier d'insertion dans";
     case v1::INCLUSION_KIND_AI:
-      return "qui met à disposition des salariés en insertion pour";
+      return " qui met à disposition des salariés en insertion pour";
     case v1::INCLUSION_KIND_EI:
-      return "conventionnée entreprise d'insertion, spécialisée dans";
+      return ", conventionnée entreprise d'insertion, spécialisée dans";
     case v1::INCLUSION_KIND_ETTI:
-      return "qui propose des missions d'intérim d'insertion dans";
+      return " qui propose des missions d'intérim d'insertion dans";
     case v1::INCLUSION_KIND_EITI:
-      return "qui accompagne des travailleurs indépendants en insertion dans";
+      return " qui accompagne des travailleurs indépendants en insertion dans";
     case v1::INCLUSION_KIND_EA:
-      return "reconnue entreprise adaptée, spécialisée dans";
+      return ", reconnue entreprise adaptée, spécialisée dans";
     case v1::INCLUSION_KIND_ESAT:
-      return "qui gère un ESAT actif dans";
+      return " qui gère un ESAT actif dans";
     case v1::INCLUSION_KIND_GEIQ:
-      return "qui qualifie en alternance des salariés en insertion pour";
+      return " qui qualifie en alternance des salariés en insertion pour";
     default:
-      return "spécialisée dans";
+      return ", spécialisée dans";
   }
 }
 
-// Random draws built on the engine's raw output only: <random>'s distributions differ between standard
-// libraries, and the same seed must give the same data everywhere.
+// Random draws built on the engine's raw output only: <random>'s distributions differ between
+// standard libraries, and the same seed must give the same data everywhere.
 class Draw {
  public:
   explicit Draw(std::mt19937_64& rng) : rng_(rng) {}
@@ -489,7 +559,8 @@ bool Contains(const Repeated& items, const T& value) {
 
 std::string MakeSiret(uint64_t siren_index, Draw& draw) {
   std::string siren8 = absl::StrCat(10'000'000 + (siren_index * kSirenMultiplier) % kSirenSpan);
-  // Real SIRENs are Luhn-valid too; leading zeros leave a Luhn sum unchanged, so the 13-digit helper serves.
+  // Real SIRENs are Luhn-valid too; leading zeros leave a Luhn sum unchanged, so the 13-digit
+  // helper serves.
   std::string siren = siren8;
   siren.push_back(registry::LuhnCheckDigit(absl::StrCat("00000", siren8)));
   std::string first13 = absl::StrCat(siren, absl::StrFormat("%04d", draw.Between(1, 40)));
@@ -546,8 +617,10 @@ Structure StructureGenerator::Next() {
   HeadcountRange per_head = TurnoverPerHeadFor(inclusion, form);
   int64_t turnover_euros = int64_t{headcount} * draw.Between(per_head.min, per_head.max);
   // Keep within the size class's turnover ceiling (décret 2008-1354), rounded to the thousand.
-  if (s.size_class() == v1::SIZE_CLASS_TPE) turnover_euros = std::min<int64_t>(turnover_euros, 2'000'000);
-  if (s.size_class() == v1::SIZE_CLASS_PME) turnover_euros = std::min<int64_t>(turnover_euros, 50'000'000);
+  if (s.size_class() == v1::SIZE_CLASS_TPE)
+    turnover_euros = std::min<int64_t>(turnover_euros, 2'000'000);
+  if (s.size_class() == v1::SIZE_CLASS_PME)
+    turnover_euros = std::min<int64_t>(turnover_euros, 50'000'000);
   turnover_euros = std::max<int64_t>(turnover_euros / 1000 * 1000, 10'000);
   s.set_annual_turnover_cents(turnover_euros * 100);
   int64_t capacity_euros = turnover_euros * draw.Between(15, 50) / 100 / 1000 * 1000;
@@ -561,21 +634,21 @@ Structure StructureGenerator::Next() {
     if (!Contains(s.themes(), theme)) s.add_themes(theme);
   }
 
-  const std::string_view home = draw.Pick<std::string_view>(kDepartments);
+  const absl::string_view home = draw.Pick<absl::string_view>(kDepartments);
   s.add_departments(std::string(home));
   const int department_count = draw.Percent(50) ? 1 : draw.Percent(60) ? 2 : 3;
   while (s.departments_size() < department_count) {
-    std::string department(draw.Pick<std::string_view>(kDepartments));
+    std::string department(draw.Pick<absl::string_view>(kDepartments));
     if (!Contains(s.departments(), department)) s.add_departments(std::move(department));
   }
-  std::vector<std::string_view> home_places;
+  std::vector<absl::string_view> home_places;
   for (const Place& place : kPlaces) {
     if (place.department == home) home_places.push_back(place.name);
   }
-  const std::string_view place = draw.Pick(home_places);
+  const absl::string_view place = draw.Pick(home_places);
 
-  for (Theme theme : s.themes()) {
-    const ThemeProfile& profile = ProfileOf(theme);
+  for (int theme : s.themes()) {
+    const ThemeProfile& profile = ProfileOf(static_cast<Theme>(theme));
     const int wanted = draw.Between(1, 2);
     for (int i = 0; i < wanted && s.cpv_prefixes_size() < 4; ++i) {
       std::string cpv(draw.Pick(profile.cpv_prefixes));
@@ -584,8 +657,8 @@ Structure StructureGenerator::Next() {
   }
 
   const ThemeProfile& main_profile = ProfileOf(primary);
-  std::string name = absl::StrReplaceAll(draw.Pick(main_profile.names),
-                                         {{"{de}", DeForm(place)}, {"{place}", std::string(place)}});
+  std::string name = absl::StrReplaceAll(
+      draw.Pick(main_profile.names), {{"{de}", DeForm(place)}, {"{place}", std::string(place)}});
   if (inclusion == v1::INCLUSION_KIND_ESAT && draw.Percent(50)) {
     name = absl::StrCat("ESAT ", name);
   } else if (form == v1::LEGAL_FORM_SCOP && draw.Percent(40)) {
@@ -601,24 +674,27 @@ Structure StructureGenerator::Next() {
     s.add_certifications(std::string(draw.Pick(main_profile.certifications)));
   }
   if (draw.Percent(5)) {
-    std::string generic(draw.Pick(std::vector<std::string_view>{"ISO 14001", "Label Lucie", "Qualiopi"}));
+    std::string generic(
+        draw.Pick(std::vector<absl::string_view>{"ISO 14001", "Label Lucie", "Qualiopi"}));
     if (!Contains(s.certifications(), generic)) s.add_certifications(std::move(generic));
   }
 
   const std::string slug = Slug(name);
-  const std::string_view tld = form == v1::LEGAL_FORM_ASSOCIATION ? ".org" : ".fr";
+  const absl::string_view tld = form == v1::LEGAL_FORM_ASSOCIATION ? ".org" : ".fr";
   v1::Contact* contact = s.mutable_contact();
   contact->set_email(absl::StrCat("contact@", slug, tld));
   contact->set_phone(absl::StrFormat("+33 1 %02d %02d %02d %02d", draw.Between(30, 79),
-                                     draw.Between(0, 99), draw.Between(0, 99), draw.Between(0, 99)));
+                                     draw.Between(0, 99), draw.Between(0, 99),
+                                     draw.Between(0, 99)));
   if (draw.Percent(80)) contact->set_website(absl::StrCat("https://www.", slug, tld));
 
-  s.set_description(absl::StrCat(LegalFormNoun(form), " basée ", AForm(place), " ",
+  s.set_description(absl::StrCat(LegalFormNoun(form), " basée ", AForm(place),
                                  InclusionPhrase(inclusion), " ", main_profile.activity, "."));
 
   const int solution_count = draw.Percent(50) ? 0 : draw.Percent(70) ? 1 : 2;
   for (int i = 0; i < solution_count; ++i) {
-    const ThemeProfile& profile = ProfileOf(s.themes(static_cast<int>(draw.Below(s.themes_size()))));
+    const ThemeProfile& profile =
+        ProfileOf(s.themes(static_cast<int>(draw.Below(s.themes_size()))));
     const SolutionText& text = draw.Pick(profile.solutions);
     bool duplicate = false;
     for (const v1::Solution& existing : s.solutions()) duplicate |= existing.title() == text.title;

@@ -13,7 +13,8 @@ std::string DescribeRpcError(const grpc::Status& status) {
       "error: ", absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())), ": ",
       status.error_message(), "\n");
   google::rpc::Status details;
-  if (status.error_details().empty() || !details.ParseFromString(status.error_details())) return out;
+  if (status.error_details().empty() || !details.ParseFromString(status.error_details()))
+    return out;
   for (const google::protobuf::Any& any : details.details()) {
     google::rpc::BadRequest bad_request;
     if (!any.UnpackTo(&bad_request)) continue;

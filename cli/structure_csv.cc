@@ -42,23 +42,23 @@ enum Column {
 constexpr char kListSeparator = ';';
 constexpr char kSolutionPartSeparator = '|';
 
-// The prefix every value name of `type` shares, up to and including its last '_' (e.g. "LEGAL_FORM_"), so that
-// a new enum gets cell names without anyone writing a table.
+// The prefix every value name of `type` shares, up to and including its last '_' (e.g.
+// "LEGAL_FORM_"), so that a new enum gets cell names without anyone writing a table.
 std::string CommonPrefix(const EnumDescriptor& type) {
-  std::string_view prefix = type.value(0)->name();
+  absl::string_view prefix = type.value(0)->name();
   for (int i = 1; i < type.value_count(); ++i) {
-    std::string_view name = type.value(i)->name();
+    absl::string_view name = type.value(i)->name();
     size_t n = 0;
     while (n < prefix.size() && n < name.size() && prefix[n] == name[n]) ++n;
     prefix = prefix.substr(0, n);
   }
   size_t underscore = prefix.rfind('_');
-  return std::string(underscore == std::string_view::npos ? "" : prefix.substr(0, underscore + 1));
+  return std::string(underscore == absl::string_view::npos ? "" : prefix.substr(0, underscore + 1));
 }
 
-std::vector<std::string_view> ListElements(std::string_view cell) {
-  std::vector<std::string_view> out;
-  for (std::string_view element : absl::StrSplit(cell, kListSeparator)) {
+std::vector<absl::string_view> ListElements(absl::string_view cell) {
+  std::vector<absl::string_view> out;
+  for (absl::string_view element : absl::StrSplit(cell, kListSeparator)) {
     element = absl::StripAsciiWhitespace(element);
     if (!element.empty()) out.push_back(element);
   }
@@ -66,7 +66,7 @@ std::vector<std::string_view> ListElements(std::string_view cell) {
 }
 
 template <typename Int>
-absl::StatusOr<Int> ParseInteger(std::string_view cell) {
+absl::StatusOr<Int> ParseInteger(absl::string_view cell) {
   Int value = 0;
   if (cell.empty()) return value;
   if (!absl::SimpleAtoi(cell, &value)) {
@@ -75,9 +75,9 @@ absl::StatusOr<Int> ParseInteger(std::string_view cell) {
   return value;
 }
 
-absl::Status ParseSolutions(std::string_view cell, Structure* structure) {
-  for (std::string_view entry : ListElements(cell)) {
-    std::vector<std::string_view> parts = absl::StrSplit(entry, kSolutionPartSeparator);
+absl::Status ParseSolutions(absl::string_view cell, Structure* structure) {
+  for (absl::string_view entry : ListElements(cell)) {
+    std::vector<absl::string_view> parts = absl::StrSplit(entry, kSolutionPartSeparator);
     if (parts.size() != 3) {
       return absl::InvalidArgumentError(
           absl::StrCat("solution '", entry, "' is not theme|title|description"));
@@ -93,7 +93,7 @@ absl::Status ParseSolutions(std::string_view cell, Structure* structure) {
 }
 
 // Sets the field of `column` from `cell` (already stripped of surrounding spaces).
-absl::Status SetField(Column column, std::string_view cell, Structure* s) {
+absl::Status SetField(Column column, absl::string_view cell, Structure* s) {
   switch (column) {
     case kSiret:
       s->set_siret(std::string(cell));
@@ -144,20 +144,22 @@ absl::Status SetField(Column column, std::string_view cell, Structure* s) {
       return absl::OkStatus();
     }
     case kThemes:
-      for (std::string_view element : ListElements(cell)) {
+      for (absl::string_view element : ListElements(cell)) {
         auto value = ParseEnumCell(*v1::Theme_descriptor(), element);
         if (!value.ok()) return value.status();
         s->add_themes(static_cast<v1::Theme>(*value));
       }
       return absl::OkStatus();
     case kCpvPrefixes:
-      for (std::string_view element : ListElements(cell)) s->add_cpv_prefixes(std::string(element));
+      for (absl::string_view element : ListElements(cell))
+        s->add_cpv_prefixes(std::string(element));
       return absl::OkStatus();
     case kDepartments:
-      for (std::string_view element : ListElements(cell)) s->add_departments(std::string(element));
+      for (absl::string_view element : ListElements(cell)) s->add_departments(std::string(element));
       return absl::OkStatus();
     case kCertifications:
-      for (std::string_view element : ListElements(cell)) s->add_certifications(std::string(element));
+      for (absl::string_view element : ListElements(cell))
+        s->add_certifications(std::string(element));
       return absl::OkStatus();
     case kEmail:
       if (!cell.empty()) s->mutable_contact()->set_email(std::string(cell));
@@ -181,13 +183,14 @@ absl::Status SetField(Column column, std::string_view cell, Structure* s) {
 
 // Joins list elements into one cell, refusing elements the reader would split or drop.
 template <typename Range, typename Format>
-absl::StatusOr<std::string> ListCell(std::string_view column, const Range& elements, Format format) {
+absl::StatusOr<std::string> ListCell(absl::string_view column, const Range& elements,
+                                     Format format) {
   std::vector<std::string> parts;
   for (const auto& element : elements) {
     std::string part = format(element);
     if (part.empty() || part.find(kListSeparator) != std::string::npos) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("column ", column, ": element '", part, "' cannot be written in a list cell"));
+      return absl::InvalidArgumentError(absl::StrCat("column ", column, ": element '", part,
+                                                     "' cannot be written in a list cell"));
     }
     parts.push_back(std::move(part));
   }
@@ -198,14 +201,15 @@ absl::StatusOr<std::string> ListCell(std::string_view column, const Range& eleme
 
 const std::vector<std::string>& StructureCsvColumns() {
   static const auto* const kColumns = new std::vector<std::string>{
-      "siret",          "display_name",  "legal_form",         "sse_status",     "inclusion_kind",
-      "size_class",     "headcount",     "annual_turnover_cents", "themes",     "cpv_prefixes",
-      "departments",    "max_contract_cents", "certifications", "email",         "phone",
-      "website",        "description",   "solutions"};
+      "siret",          "display_name", "legal_form",  "sse_status",
+      "inclusion_kind", "size_class",   "headcount",   "annual_turnover_cents",
+      "themes",         "cpv_prefixes", "departments", "max_contract_cents",
+      "certifications", "email",        "phone",       "website",
+      "description",    "solutions"};
   return *kColumns;
 }
 
-absl::StatusOr<int> ParseEnumCell(const EnumDescriptor& type, std::string_view cell) {
+absl::StatusOr<int> ParseEnumCell(const EnumDescriptor& type, absl::string_view cell) {
   cell = absl::StripAsciiWhitespace(cell);
   if (cell.empty()) return 0;
   const std::string prefix = CommonPrefix(type);
@@ -213,7 +217,8 @@ absl::StatusOr<int> ParseEnumCell(const EnumDescriptor& type, std::string_view c
       type.FindValueByName(absl::StrCat(prefix, absl::AsciiStrToUpper(cell)));
   if (value != nullptr) return value->number();
   std::vector<std::string> allowed;
-  for (int i = 1; i < type.value_count(); ++i) allowed.push_back(EnumCell(type, type.value(i)->number()));
+  for (int i = 1; i < type.value_count(); ++i)
+    allowed.push_back(EnumCell(type, type.value(i)->number()));
   return absl::InvalidArgumentError(absl::StrCat("unknown value '", cell, "' (expected one of ",
                                                  absl::StrJoin(allowed, ", "), ")"));
 }
@@ -223,7 +228,7 @@ std::string EnumCell(const EnumDescriptor& type, int value) {
   const google::protobuf::EnumValueDescriptor* descriptor = type.FindValueByNumber(value);
   if (descriptor == nullptr) return absl::StrCat(value);
   return absl::AsciiStrToLower(
-      absl::StripPrefix(std::string_view(descriptor->name()), CommonPrefix(type)));
+      absl::StripPrefix(absl::string_view(descriptor->name()), CommonPrefix(type)));
 }
 
 absl::StatusOr<StructureCsvLayout> StructureCsvLayout::FromHeader(const CsvRecord& header) {
@@ -265,12 +270,11 @@ absl::StatusOr<Structure> StructureCsvLayout::ToStructure(const CsvRecord& recor
   for (int field = 0; field < kColumnCount; ++field) {
     int column = column_of_field_[field];
     if (column == -1) continue;
-    std::string_view cell = absl::StripAsciiWhitespace(record.fields[column]);
+    absl::string_view cell = absl::StripAsciiWhitespace(record.fields[column]);
     absl::Status status = SetField(static_cast<Column>(field), cell, &structure);
     if (!status.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("line ", record.line, ", column ",
-                                                     StructureCsvColumns()[field], ": ",
-                                                     status.message()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "line ", record.line, ", column ", StructureCsvColumns()[field], ": ", status.message()));
     }
   }
   return structure;

@@ -1,0 +1,255 @@
+// passerelle: the command-line client of a Passerelle node.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "cli/csv.h"
+#include "cli/demo_data.h"
+#include "cli/rpc_error.h"
+#include "cli/structure_csv.h"
+#include "cli/structure_import.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/grpcpp.h"
+#include "passerelle/v1/registry.grpc.pb.h"
+
+ABSL_FLAG(std::string, node, "127.0.0.1:7401", "address of the node to talk to (host:port)");
+ABSL_FLAG(int, count, 6000, "demo structures: how many structures to generate");
+ABSL_FLAG(uint64_t, seed, 1, "demo structures: the seed; the same seed gives the same data");
+ABSL_FLAG(std::string, out, "",
+          "demo structures: the CSV file to write (standard output when empty)");
+ABSL_FLAG(std::string, query, "",
+          "structures search: words to match in names, descriptions, solutions");
+ABSL_FLAG(std::vector<std::string>, theme, {},
+          "structures search: themes, e.g. green_mobility,energy_efficiency");
+ABSL_FLAG(std::vector<std::string>, department, {}, "structures search: departments, e.g. 93,75");
+ABSL_FLAG(std::vector<std::string>, cpv, {}, "structures search: CPV prefixes, e.g. 45,90");
+ABSL_FLAG(std::vector<std::string>, inclusion, {},
+          "structures search: inclusion kinds, e.g. aci,ei");
+ABSL_FLAG(int, page_size, 0, "structures search/list: results per page (0: the server's default)");
+ABSL_FLAG(std::string, page_token, "",
+          "structures search/list: the page to read, from a previous call");
+
+namespace passerelle::cli {
+namespace {
+
+constexpr char kUsage[] = R"(the command-line client of a Passerelle node.
+
+usage:
+  passerelle structures import FILE.csv
+  passerelle structures get SIRET
+  passerelle structures search [--query=TEXT] [--theme=a,b] [--department=93,75] [--cpv=45]
+                               [--inclusion=aci] [--page_size=N] [--page_token=T]
+  passerelle structures list [--page_size=N] [--page_token=T]
+  passerelle demo structures [--count=6000] [--seed=1] [--out=FILE.csv]
+every command that calls a node takes --node=HOST:PORT (default 127.0.0.1:7401).)";
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr auto kUnaryDeadline = std::chrono::seconds(30);
+
+std::unique_ptr<v1::RegistryService::Stub> RegistryStub() {
+  // Plaintext until the mesh's TLS material is available to clients.
+  return v1::RegistryService::NewStub(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_node), grpc::InsecureChannelCredentials()));
+}
+
+void SetUnaryDeadline(grpc::ClientContext* context) {
+  context->set_deadline(std::chrono::system_clock::now() + kUnaryDeadline);
+}
+
+int ReportRpcError(const grpc::Status& status) {
+  std::cerr << DescribeRpcError(status);
+  return kExitFailure;
+}
+
+std::string ThemeNames(const v1::Structure& s) {
+  std::vector<std::string> names;
+  for (int theme : s.themes()) names.push_back(EnumCell(*v1::Theme_descriptor(), theme));
+  return absl::StrJoin(names, ",");
+}
+
+void PrintStructureLine(const v1::Structure& s) {
+  std::cout << absl::StrCat(s.siret(), "\t", s.display_name(), "\t",
+                            absl::StrJoin(s.departments(), ","), "\t", ThemeNames(s), "\n");
+}
+
+int ImportStructures(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    std::cerr << "error: cannot open " << path << "\n";
+    return kExitFailure;
+  }
+  const absl::Time start = absl::Now();
+  auto progress = [start](int64_t rows) {
+    const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    std::cerr << absl::StrFormat("%d rows read (%.0f rows/s)\n", rows,
+                                 seconds > 0 ? rows / seconds : 0.0);
+  };
+  ImportSummary summary;
+  grpc::Status status = ImportStructureCsv(file, *RegistryStub(), progress, &summary);
+  if (!status.ok()) return ReportRpcError(status);
+
+  std::cout << absl::StrFormat("created: %d\nupdated: %d\nrejected: %d\n", summary.created,
+                               summary.updated, summary.rejected.size());
+  for (const v1::ImportRejection& r : summary.rejected) {
+    std::cout << absl::StrFormat("  line %d, siret %s: %s\n", r.row(),
+                                 r.siret().empty() ? "?" : r.siret(), r.reason());
+  }
+  return kExitOk;
+}
+
+int GetStructure(const std::string& siret) {
+  auto stub = RegistryStub();
+  grpc::ClientContext context;
+  SetUnaryDeadline(&context);
+  v1::GetStructureRequest request;
+  request.set_name(absl::StrCat("structures/", siret));
+  v1::Structure structure;
+  grpc::Status status = stub->GetStructure(&context, request, &structure);
+  if (!status.ok()) return ReportRpcError(status);
+
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  if (!google::protobuf::util::MessageToJsonString(structure, &json, options).ok()) {
+    std::cerr << "error: cannot print the structure as JSON\n";
+    return kExitFailure;
+  }
+  std::cout << json;
+  return kExitOk;
+}
+
+// Parses flag values naming values of an enum, e.g. --theme=green_mobility,energy_efficiency.
+bool ParseEnumFlag(absl::string_view flag, const std::vector<std::string>& cells,
+                   const google::protobuf::EnumDescriptor& type,
+                   google::protobuf::RepeatedField<int>* out) {
+  for (const std::string& cell : cells) {
+    auto value = ParseEnumCell(type, cell);
+    if (!value.ok()) {
+      std::cerr << "error: --" << flag << ": " << value.status().message() << "\n";
+      return false;
+    }
+    out->Add(*value);
+  }
+  return true;
+}
+
+int SearchStructures() {
+  v1::SearchStructuresRequest request;
+  request.set_query(absl::GetFlag(FLAGS_query));
+  for (const std::string& d : absl::GetFlag(FLAGS_department)) request.add_departments(d);
+  for (const std::string& c : absl::GetFlag(FLAGS_cpv)) request.add_cpv_prefixes(c);
+  if (!ParseEnumFlag("theme", absl::GetFlag(FLAGS_theme), *v1::Theme_descriptor(),
+                     request.mutable_themes()) ||
+      !ParseEnumFlag("inclusion", absl::GetFlag(FLAGS_inclusion), *v1::InclusionKind_descriptor(),
+                     request.mutable_inclusion_kinds())) {
+    return kExitUsage;
+  }
+  request.set_page_size(absl::GetFlag(FLAGS_page_size));
+  request.set_page_token(absl::GetFlag(FLAGS_page_token));
+
+  auto stub = RegistryStub();
+  grpc::ClientContext context;
+  SetUnaryDeadline(&context);
+  v1::SearchStructuresResponse response;
+  grpc::Status status = stub->SearchStructures(&context, request, &response);
+  if (!status.ok()) return ReportRpcError(status);
+  for (const v1::Structure& s : response.structures()) PrintStructureLine(s);
+  if (!response.next_page_token().empty()) {
+    std::cout << "next page: --page_token=" << response.next_page_token() << "\n";
+  }
+  return kExitOk;
+}
+
+int ListStructures() {
+  v1::ListStructuresRequest request;
+  request.set_page_size(absl::GetFlag(FLAGS_page_size));
+  request.set_page_token(absl::GetFlag(FLAGS_page_token));
+  auto stub = RegistryStub();
+  grpc::ClientContext context;
+  SetUnaryDeadline(&context);
+  v1::ListStructuresResponse response;
+  grpc::Status status = stub->ListStructures(&context, request, &response);
+  if (!status.ok()) return ReportRpcError(status);
+  for (const v1::Structure& s : response.structures()) PrintStructureLine(s);
+  if (!response.next_page_token().empty()) {
+    std::cout << "next page: --page_token=" << response.next_page_token() << "\n";
+  }
+  return kExitOk;
+}
+
+int WriteDemoStructures() {
+  const std::string path = absl::GetFlag(FLAGS_out);
+  std::ofstream file;
+  if (!path.empty()) {
+    file.open(path, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      std::cerr << "error: cannot write " << path << "\n";
+      return kExitFailure;
+    }
+  }
+  std::ostream& out = path.empty() ? std::cout : file;
+  CsvWriter writer(out);
+  writer.WriteRecord(StructureCsvColumns());
+  StructureGenerator generator(absl::GetFlag(FLAGS_seed));
+  for (int i = 0; i < absl::GetFlag(FLAGS_count); ++i) {
+    auto row = StructureToCsvRow(generator.Next());
+    if (!row.ok()) {
+      std::cerr << "error: " << row.status().message() << "\n";
+      return kExitFailure;
+    }
+    writer.WriteRecord(*row);
+  }
+  out.flush();
+  if (!out) {
+    std::cerr << "error: writing " << (path.empty() ? "standard output" : path) << " failed\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+int UsageError() {
+  std::cerr << "passerelle: " << kUsage << "\n";
+  return kExitUsage;
+}
+
+int Run(const std::vector<char*>& args) {
+  // args[0] is the program; the rest are the words of the command.
+  std::vector<std::string> words(args.begin() + 1, args.end());
+  auto is = [&words](std::initializer_list<const char*> command, size_t operands) {
+    if (words.size() != command.size() + operands) return false;
+    return std::equal(command.begin(), command.end(), words.begin());
+  };
+  if (is({"structures", "import"}, 1)) return ImportStructures(words[2]);
+  if (is({"structures", "get"}, 1)) return GetStructure(words[2]);
+  if (is({"structures", "search"}, 0)) return SearchStructures();
+  if (is({"structures", "list"}, 0)) return ListStructures();
+  if (is({"demo", "structures"}, 0)) return WriteDemoStructures();
+  return UsageError();
+}
+
+}  // namespace
+}  // namespace passerelle::cli
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(passerelle::cli::kUsage);
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  return passerelle::cli::Run(args);
+}
