@@ -1,0 +1,70 @@
+#ifndef PASSERELLE_NODE_NODE_H_
+#define PASSERELLE_NODE_NODE_H_
+
+// A partner node: its store, the services over it, and the gRPC server that exposes them. The binary
+// (`passerelle-node`) and the in-process test fixture both start nodes through this class, so what tests
+// exercise is what runs.
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "passerelle/v1/config.pb.h"
+#include "store/store.h"
+
+namespace grpc {
+class Server;
+}  // namespace grpc
+
+namespace passerelle::registry {
+class Registry;
+class RegistryServiceImpl;
+}  // namespace passerelle::registry
+
+namespace passerelle::node {
+
+// Reads a text-format NodeConfig and validates it (see ValidateConfig).
+absl::StatusOr<v1::NodeConfig> LoadConfig(absl::string_view path);
+
+// INVALID_ARGUMENT with one violation per bad field: partner_id must be lower-case letters, digits and '-';
+// listen_address host:port; data_dir non-empty.
+absl::Status ValidateConfig(const v1::NodeConfig& config);
+
+class Node {
+ public:
+  // Opens the store under config.data_dir and starts serving on config.listen_address (port 0 picks a free
+  // port; address() tells which). Health checking and server reflection are on.
+  static absl::StatusOr<std::unique_ptr<Node>> Start(const v1::NodeConfig& config);
+
+  // Shuts down (if not done yet) and closes the store.
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // The address the server listens on, with the port actually bound.
+  const std::string& address() const { return address_; }
+  const std::string& partner_id() const { return config_.partner_id(); }
+  store::Store& store() { return *store_; }
+
+  // Stops accepting calls, lets in-flight ones finish until `grace` has passed, then cancels the rest.
+  // Idempotent.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  Node();
+
+  v1::NodeConfig config_;
+  std::string address_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<registry::Registry> registry_;
+  std::unique_ptr<registry::RegistryServiceImpl> registry_service_;
+  std::unique_ptr<grpc::Server> server_;
+  bool shut_down_ = false;
+};
+
+}  // namespace passerelle::node
+
+#endif  // PASSERELLE_NODE_NODE_H_

@@ -1,0 +1,61 @@
+#include "tests/support/test_node.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <utility>
+
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+
+namespace passerelle::testing {
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "passerelle-test-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) {
+    std::perror("mkdtemp");
+    std::abort();
+  }
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+TestNode::TestNode(std::string partner_id) {
+  config_.set_partner_id(std::move(partner_id));
+  config_.set_listen_address("127.0.0.1:0");
+  config_.set_data_dir(data_dir_.path() + "/data");
+  // Small caches: many fixtures may run at once on a CI machine.
+  config_.mutable_store()->set_block_cache_bytes(8 << 20);
+  config_.mutable_store()->set_write_buffer_bytes(4 << 20);
+  Start();
+}
+
+TestNode::~TestNode() = default;
+
+void TestNode::Start() {
+  absl::StatusOr<std::unique_ptr<node::Node>> node = node::Node::Start(config_);
+  if (!node.ok()) {
+    std::fprintf(stderr, "test node failed to start: %s\n", node.status().ToString().c_str());
+    std::abort();
+  }
+  node_ = std::move(*node);
+  channel_ = grpc::CreateChannel(node_->address(), grpc::InsecureChannelCredentials());
+}
+
+void TestNode::Restart() {
+  channel_.reset();
+  node_->Shutdown(absl::Seconds(1));
+  node_.reset();
+  // The restarted node binds a new free port; the data directory is what carries over.
+  Start();
+}
+
+std::unique_ptr<v1::RegistryService::Stub> TestNode::Registry() const {
+  return v1::RegistryService::NewStub(channel_);
+}
+
+}  // namespace passerelle::testing
