@@ -103,6 +103,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
+  // gRPC sets SO_REUSEPORT by default, which would let a second node silently share a busy port.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   // Plaintext until the mesh brings partner certificates (mTLS).
   builder.AddListeningPort(config.listen_address(), grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(node->registry_service_.get());
