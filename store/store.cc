@@ -9,6 +9,8 @@
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/options_util.h"
 #include "rocksdb/write_batch.h"
+#include "store/change_chain.h"
+#include "store/envelope.h"
 #include "store/keys.h"
 
 namespace passerelle::store {
@@ -100,22 +102,29 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   store->db_.reset(db);
   for (size_t i = 0; i < names.size(); ++i) store->families_[names[i]] = store->handles_[i];
 
-  // Resume the local sequence and clock from the newest local change.
+  if (absl::Status loaded = store->LoadChainHeads(); !loaded.ok()) return loaded;
+  return store;
+}
+
+absl::Status Store::LoadChainHeads() {
+  // One seek per origin: the last entry under each origin's prefix is its head.
   rocksdb::ReadOptions ro;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, store->Family(keys::kChangesFamily)));
-  std::string prefix = keys::ChangePrefix(options.partner_id);
-  it->SeekForPrev(keys::PrefixEnd(prefix));
-  if (it->Valid() && it->key().starts_with(prefix)) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, Family(keys::kChangesFamily)));
+  absl::MutexLock lock(&write_mu_);
+  for (it->SeekToFirst(); it->Valid();) {
+    absl::string_view key(it->key().data(), it->key().size());
+    std::string prefix = keys::ChangePrefix(key.substr(0, key.find('\0')));
+    it->SeekForPrev(keys::PrefixEnd(prefix));
     v1::Change change;
-    if (!change.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+    if (!it->Valid() || !change.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError("store: unreadable change-log entry");
     }
-    absl::MutexLock lock(&store->write_mu_);
-    store->sequence_ = keys::ChangeSequence(absl::string_view(it->key().data(), it->key().size()));
-    store->clock_.Observe(change.version().hlc_time());
+    heads_[change.version().origin_partner()] = {change.version().origin_sequence(), change.chain_hash()};
+    // Local and remote times alike: the clock must never fall behind a time it has seen.
+    clock_.Observe(change.version().hlc_time());
+    it->Seek(keys::PrefixEnd(prefix));
   }
-  if (!it->status().ok()) return FromRocks(it->status(), "reading the change log");
-  return store;
+  return FromRocks(it->status(), "reading the change log");
 }
 
 Store::~Store() {
@@ -131,7 +140,53 @@ rocksdb::ColumnFamilyHandle* Store::Family(absl::string_view name) const {
 
 uint64_t Store::last_sequence() const {
   absl::MutexLock lock(&write_mu_);
-  return sequence_;
+  auto head = heads_.find(options_.partner_id);
+  return head == heads_.end() ? 0 : head->second.sequence;
+}
+
+v1::VersionVector Store::vector() const {
+  v1::VersionVector out;
+  absl::MutexLock lock(&write_mu_);
+  for (const auto& [origin, head] : heads_) (*out.mutable_sequences())[origin] = head.sequence;
+  return out;
+}
+
+uint64_t Store::commit_count() const {
+  absl::MutexLock lock(&commit_mu_);
+  return commits_;
+}
+
+uint64_t Store::AwaitCommit(uint64_t seen, absl::Time deadline) const {
+  absl::MutexLock lock(&commit_mu_);
+  auto advanced = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_) { return commits_ > seen; };
+  commit_mu_.AwaitWithDeadline(absl::Condition(&advanced), deadline);
+  return commits_;
+}
+
+void Store::Stage(const v1::Change& change, const RecordWrite& write, rocksdb::WriteBatch* batch) const {
+  const std::string& kind = change.kind();
+  const std::string& id = change.record_id();
+  rocksdb::ColumnFamilyHandle* index = Family(keys::kIndexFamily);
+  rocksdb::ColumnFamilyHandle* terms = Family(keys::kTermsFamily);
+  for (const std::string& term : write.remove_terms) batch->Delete(index, keys::Posting(kind, term, id));
+  for (const std::string& term : write.add_terms) {
+    batch->Put(index, keys::Posting(kind, term, id), rocksdb::Slice());
+    batch->Put(terms, keys::Term(kind, term), rocksdb::Slice());
+  }
+  if (write.value) {
+    batch->Put(Family(kind), id, EncodeEnvelope(change.version(), *write.value));
+  } else {
+    batch->Delete(Family(kind), id);
+  }
+}
+
+absl::Status Store::Commit(rocksdb::WriteBatch* batch) {
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync_writes;
+  if (absl::Status s = FromRocks(db_->Write(wo, batch), "committing write batch"); !s.ok()) return s;
+  absl::MutexLock lock(&commit_mu_);
+  ++commits_;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::Version> Store::Write(
@@ -150,17 +205,17 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::WriteEach(
     absl::string_view kind, const std::vector<std::string>& ids, WriteDecision decide) {
   rocksdb::ColumnFamilyHandle* records = Family(kind);
   if (records == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
-  rocksdb::ColumnFamilyHandle* index = Family(keys::kIndexFamily);
-  rocksdb::ColumnFamilyHandle* terms = Family(keys::kTermsFamily);
   rocksdb::ColumnFamilyHandle* changes = Family(keys::kChangesFamily);
 
   std::vector<absl::StatusOr<v1::Version>> results;
   results.reserve(ids.size());
   rocksdb::WriteBatch batch;
   absl::MutexLock lock(&write_mu_);
-  uint64_t sequence = sequence_;
+  ChainHead head = heads_[options_.partner_id];
   // Bytes written earlier in this batch, so a repeated id sees them rather than the database.
   absl::flat_hash_map<std::string, std::optional<std::string>> pending;
+  // The change-log entries are written last: the final one carries the commit's signature.
+  std::vector<v1::Change> log;
 
   for (size_t i = 0; i < ids.size(); ++i) {
     const std::string& id = ids[i];
@@ -174,49 +229,49 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::WriteEach(
     } else {
       std::string value;
       rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), records, id, &value);
-      if (s.ok()) {
-        current = std::move(value);
+      Envelope envelope;
+      if (s.ok() && DecodeEnvelope(value, &envelope)) {
+        current = std::string(envelope.record);
+      } else if (s.ok()) {
+        return absl::DataLossError(absl::StrCat("store: unreadable record ", kind, "/", id));
       } else if (!s.IsNotFound()) {
         return FromRocks(s, "reading before write");
       }
     }
     v1::Version version;
     version.set_origin_partner(options_.partner_id);
-    version.set_origin_sequence(sequence + 1);
+    version.set_origin_sequence(head.sequence + 1);
     version.set_hlc_time(clock_.Now());
     absl::StatusOr<RecordWrite> decided = decide(i, current, version);
     if (!decided.ok()) {
       results.push_back(decided.status());
       continue;
     }
-    for (const std::string& term : decided->remove_terms) batch.Delete(index, keys::Posting(kind, term, id));
-    for (const std::string& term : decided->add_terms) {
-      batch.Put(index, keys::Posting(kind, term, id), rocksdb::Slice());
-      batch.Put(terms, keys::Term(kind, term), rocksdb::Slice());
-    }
-    v1::Change change;
+    v1::Change& change = log.emplace_back();
     change.set_kind(std::string(kind));
     change.set_record_id(id);
     *change.mutable_version() = version;
     if (decided->value) {
-      batch.Put(records, id, *decided->value);
       change.set_record(*decided->value);
     } else {
-      batch.Delete(records, id);
       change.set_deleted(true);
     }
-    batch.Put(changes, keys::Change(options_.partner_id, version.origin_sequence()),
-              change.SerializeAsString());
+    change.set_content_hash(ContentHash(change));
+    change.set_chain_hash(ChainHash(head.chain_hash.empty() ? GenesisChainHash() : head.chain_hash,
+                                    change.content_hash()));
+    head = {version.origin_sequence(), change.chain_hash()};
+    Stage(change, *decided, &batch);
     pending[id] = std::move(decided->value);
-    ++sequence;
     results.push_back(std::move(version));
   }
-  if (sequence == sequence_) return results;
-  rocksdb::WriteOptions wo;
-  wo.sync = options_.sync_writes;
-  rocksdb::Status s = db_->Write(wo, &batch);
-  if (!s.ok()) return FromRocks(s, "committing write batch");
-  sequence_ = sequence;
+  if (log.empty()) return results;
+  if (options_.sign) log.back().set_signature(options_.sign(SignedMessage(log.back())));
+  for (const v1::Change& change : log) {
+    batch.Put(changes, keys::Change(options_.partner_id, change.version().origin_sequence()),
+              change.SerializeAsString());
+  }
+  if (absl::Status committed = Commit(&batch); !committed.ok()) return committed;
+  heads_[options_.partner_id] = std::move(head);
   return results;
 }
 
@@ -236,7 +291,9 @@ absl::StatusOr<std::optional<std::string>> ReadView::Get(absl::string_view kind,
   rocksdb::Status s = store_->db_->Get(ro, family, rocksdb::Slice(id.data(), id.size()), &value);
   if (s.IsNotFound()) return std::nullopt;
   if (!s.ok()) return FromRocks(s, "reading record");
-  return value;
+  Envelope envelope;
+  if (!DecodeEnvelope(value, &envelope)) return absl::DataLossError(absl::StrCat("unreadable record ", id));
+  return std::string(envelope.record);
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ReadView::Scan(
@@ -249,7 +306,11 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ReadView::Scan(
   std::vector<std::pair<std::string, std::string>> out;
   for (it->Seek(rocksdb::Slice(after.data(), after.size())); it->Valid() && out.size() < limit; it->Next()) {
     if (absl::string_view(it->key().data(), it->key().size()) == after) continue;
-    out.emplace_back(it->key().ToString(), it->value().ToString());
+    Envelope envelope;
+    if (!DecodeEnvelope(absl::string_view(it->value().data(), it->value().size()), &envelope)) {
+      return absl::DataLossError(absl::StrCat("unreadable record ", it->key().ToString()));
+    }
+    out.emplace_back(it->key().ToString(), std::string(envelope.record));
   }
   if (!it->status().ok()) return FromRocks(it->status(), "scanning records");
   return out;

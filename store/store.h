@@ -13,6 +13,7 @@
 // sequence); reads never wait for writes.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,16 +22,19 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "passerelle/v1/common.pb.h"
 #include "store/cursor.h"
 #include "store/hybrid_clock.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
+class WriteBatch;
 class DB;
 class Snapshot;
 }  // namespace rocksdb
@@ -44,6 +48,9 @@ struct StoreOptions {
   int64_t block_cache_bytes = 64 << 20;
   int64_t write_buffer_bytes = 32 << 20;
   bool sync_writes = false;
+  // Signs store::SignedMessage of the last change of every local commit (the origin's signature that peers
+  // verify). Unset: local changes go unsigned, which only a single development node can live with.
+  std::function<std::string(absl::string_view message)> sign;
 };
 
 // What one record write changes besides the change log. Index terms are opaque strings chosen by the caller
@@ -59,6 +66,22 @@ struct RecordWrite {
 // commits nothing for that record.
 using WriteDecision = absl::FunctionRef<absl::StatusOr<RecordWrite>(
     size_t item, const std::optional<std::string>& current, const v1::Version& version)>;
+
+// Applying a change received from another node: given the change (never withheld) and the record's current
+// bytes, the RecordWrite to commit — its value is ignored (the change's record is written); only the index
+// terms are taken.
+using ApplyDecision = absl::FunctionRef<absl::StatusOr<RecordWrite>(
+    const v1::Change& change, const std::optional<std::string>& current)>;
+
+// Checks an origin's signature over a message (the key ring lives outside the store).
+using SignatureCheck = absl::FunctionRef<absl::Status(
+    absl::string_view origin, absl::string_view message, absl::string_view signature)>;
+
+struct ApplyOutcome {
+  size_t applied = 0;      // changes whose record was written
+  size_t logged_only = 0;  // withheld, or superseded by a newer version already held: logged, record untouched
+  size_t duplicates = 0;   // already held; skipped
+};
 
 class Store;
 
@@ -113,15 +136,41 @@ class Store {
   absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> WriteEach(
       absl::string_view kind, const std::vector<std::string>& ids, WriteDecision decide);
 
+  // Applies changes another node sent, in one WriteBatch, each logged under its own origin and sequence so
+  // that this node can relay it. For every origin, changes must continue its chain exactly where this node
+  // stands (a change already held is skipped as a duplicate) and the batch's last change of each origin must
+  // carry the origin's signature. Records follow last-writer-wins on (hlc_time, origin). Errors commit
+  // nothing: FAILED_PRECONDITION for a sequence gap, UNAUTHENTICATED for a broken chain, a bad or missing
+  // signature.
+  absl::StatusOr<ApplyOutcome> Apply(const std::vector<v1::Change>& changes, SignatureCheck check,
+                                     ApplyDecision decide);
+
   std::unique_ptr<ReadView> Read() const;
 
   // The sequence of the latest local write (0 before any).
   uint64_t last_sequence() const;
+  // The highest sequence held per origin.
+  v1::VersionVector vector() const;
+
+  // Commits so far since the store opened; AwaitCommit blocks until there were more than `seen` or until
+  // `deadline`, and returns the count. Lets change-log readers follow new writes without polling.
+  uint64_t commit_count() const;
+  uint64_t AwaitCommit(uint64_t seen, absl::Time deadline) const;
 
  private:
   friend class ReadView;
   Store() = default;
+  struct ChainHead {
+    uint64_t sequence = 0;
+    std::string chain_hash;
+  };
+  using ChainHeads = absl::flat_hash_map<std::string, ChainHead>;
+
   rocksdb::ColumnFamilyHandle* Family(absl::string_view name) const;
+  absl::Status LoadChainHeads();
+  // Adds `change` (its record write already decided) to `batch`: record, postings, change-log entry.
+  void Stage(const v1::Change& change, const RecordWrite& write, rocksdb::WriteBatch* batch) const;
+  absl::Status Commit(rocksdb::WriteBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   StoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -129,7 +178,9 @@ class Store {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   HybridClock clock_;
   mutable absl::Mutex write_mu_;
-  uint64_t sequence_ ABSL_GUARDED_BY(write_mu_) = 0;
+  ChainHeads heads_ ABSL_GUARDED_BY(write_mu_);  // per origin: last sequence held and its chain hash
+  mutable absl::Mutex commit_mu_;
+  uint64_t commits_ ABSL_GUARDED_BY(commit_mu_) = 0;
 };
 
 }  // namespace passerelle::store

@@ -1,0 +1,32 @@
+#include "store/envelope.h"
+
+#include <cstdint>
+
+#include "absl/base/internal/endian.h"
+
+namespace passerelle::store {
+
+std::string EncodeEnvelope(const v1::Version& version, absl::string_view record) {
+  std::string header = version.SerializeAsString();
+  std::string out(4, '\0');
+  absl::big_endian::Store32(out.data(), static_cast<uint32_t>(header.size()));
+  out.append(header);
+  out.append(record.data(), record.size());
+  return out;
+}
+
+bool DecodeEnvelope(absl::string_view bytes, Envelope* out) {
+  if (bytes.size() < 4) return false;
+  const uint32_t header = absl::big_endian::Load32(bytes.data());
+  if (bytes.size() - 4 < header) return false;
+  if (!out->version.ParseFromArray(bytes.data() + 4, static_cast<int>(header))) return false;
+  out->record = bytes.substr(4 + header);
+  return true;
+}
+
+bool NewerThan(const v1::Version& a, const v1::Version& b) {
+  if (a.hlc_time() != b.hlc_time()) return a.hlc_time() > b.hlc_time();
+  return a.origin_partner() > b.origin_partner();
+}
+
+}  // namespace passerelle::store

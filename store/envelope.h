@@ -1,0 +1,29 @@
+#ifndef PASSERELLE_STORE_ENVELOPE_H_
+#define PASSERELLE_STORE_ENVELOPE_H_
+
+// How a record sits in its column family: the version of its last write, then its bytes. Keeping the version
+// beside (not inside) the record lets the store order concurrent writes of any kind without parsing it.
+// Internal to store/.
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "passerelle/v1/common.pb.h"
+
+namespace passerelle::store {
+
+std::string EncodeEnvelope(const v1::Version& version, absl::string_view record);
+
+struct Envelope {
+  v1::Version version;
+  absl::string_view record;  // points into the decoded bytes
+};
+// False when `bytes` is not an envelope.
+bool DecodeEnvelope(absl::string_view bytes, Envelope* out);
+
+// True when `a` wins over `b` under last-writer-wins: later hybrid-logical time, then the greater origin.
+bool NewerThan(const v1::Version& a, const v1::Version& b);
+
+}  // namespace passerelle::store
+
+#endif  // PASSERELLE_STORE_ENVELOPE_H_
