@@ -1,7 +1,6 @@
 // passerelle-node --config=FILE: runs one partner node until SIGTERM or SIGINT.
 
 #include <csignal>
-#include <cstdio>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -9,34 +8,26 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/log.h"
 #include "node/node.h"
 
 ABSL_FLAG(std::string, config, "", "text-format passerelle.v1.NodeConfig file");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(5),
           "how long in-flight calls may run after SIGTERM before they are cancelled");
 
-namespace {
-
-// The node logs exactly its start and stop; records (which may concern people) never reach the log.
-void Log(const std::string& line) {
-  std::fprintf(stderr, "%s %s\n", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone()).c_str(),
-               line.c_str());
-  std::fflush(stderr);
-}
-
-}  // namespace
+using passerelle::common::LogLine;
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("passerelle-node --config=FILE");
   absl::ParseCommandLine(argc, argv);
   std::string path = absl::GetFlag(FLAGS_config);
   if (path.empty()) {
-    Log("passerelle-node: --config=FILE is required");
+    LogLine("passerelle-node: --config=FILE is required");
     return 2;
   }
   absl::StatusOr<passerelle::v1::NodeConfig> config = passerelle::node::LoadConfig(path);
   if (!config.ok()) {
-    Log(absl::StrCat("passerelle-node: bad config: ", config.status().ToString()));
+    LogLine(absl::StrCat("passerelle-node: bad config: ", config.status().ToString()));
     return 2;
   }
 
@@ -50,17 +41,17 @@ int main(int argc, char** argv) {
 
   absl::StatusOr<std::unique_ptr<passerelle::node::Node>> node = passerelle::node::Node::Start(*config);
   if (!node.ok()) {
-    Log(absl::StrCat("passerelle-node: cannot start partner=", config->partner_id(), ": ",
+    LogLine(absl::StrCat("passerelle-node: cannot start partner=", config->partner_id(), ": ",
                      node.status().ToString()));
     return 1;
   }
-  Log(absl::StrCat("passerelle-node started partner=", (*node)->partner_id(),
+  LogLine(absl::StrCat("passerelle-node started partner=", (*node)->partner_id(),
                    " address=", (*node)->address()));
 
   int signal = 0;
   sigwait(&stop_signals, &signal);
   (*node)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
-  Log(absl::StrCat("passerelle-node stopped partner=", (*node)->partner_id(), " address=",
+  LogLine(absl::StrCat("passerelle-node stopped partner=", (*node)->partner_id(), " address=",
                    (*node)->address(), " signal=", signal == SIGTERM ? "SIGTERM" : "SIGINT"));
   return 0;
 }

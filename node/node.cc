@@ -4,15 +4,21 @@
 #include <sstream>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "google/protobuf/text_format.h"
+#include "grpcpp/create_channel.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
+#include "mesh/policy.h"
+#include "mesh/puller.h"
+#include "mesh/service.h"
 #include "registry_svc/registry.h"
 #include "registry_svc/service.h"
 
@@ -41,6 +47,17 @@ bool IsValidListenAddress(absl::string_view address) {
 // The host part of a listen address, for reporting the bound port on it.
 absl::string_view HostOf(absl::string_view address) { return address.substr(0, address.rfind(':')); }
 
+bool IsLoopback(absl::string_view address) {
+  absl::string_view host = HostOf(address);
+  return host == "localhost" || host == "[::1]" || absl::StartsWith(host, "127.");
+}
+
+std::vector<v1::PeerStatus> StatusesOf(const std::vector<std::unique_ptr<mesh::PeerPuller>>& pullers) {
+  std::vector<v1::PeerStatus> out;
+  for (const auto& puller : pullers) out.push_back(puller->status());
+  return out;
+}
+
 }  // namespace
 
 absl::Status ValidateConfig(const v1::NodeConfig& config) {
@@ -51,7 +68,25 @@ absl::Status ValidateConfig(const v1::NodeConfig& config) {
   if (!IsValidListenAddress(config.listen_address())) {
     violations.Add("listen_address", "must be host:port, e.g. 127.0.0.1:7401");
   }
+  if (!config.has_tls() && IsValidListenAddress(config.listen_address()) &&
+      !IsLoopback(config.listen_address())) {
+    violations.Add("listen_address", "without a tls block the node serves plaintext, so only on loopback");
+  }
   if (config.data_dir().empty()) violations.Add("data_dir", "is required");
+  for (int i = 0; i < config.peers_size(); ++i) {
+    const v1::Peer& peer = config.peers(i);
+    if (!IsValidPartnerId(peer.partner_id()) || peer.partner_id() == config.partner_id()) {
+      violations.Add(absl::StrCat("peers[", i, "].partner_id"), "must be another partner's id");
+    }
+    if (!IsValidListenAddress(peer.address())) {
+      violations.Add(absl::StrCat("peers[", i, "].address"), "must be host:port");
+    } else if (!config.has_tls() && !IsLoopback(peer.address())) {
+      violations.Add(absl::StrCat("peers[", i, "].address"), "without tls, peers must be on loopback");
+    }
+  }
+  for (const auto& v : common::ViolationsOf(mesh::Policy::Validate(config.policy()))) {
+    violations.Add(v.field, v.description);
+  }
   if (config.store().block_cache_bytes() < 0) {
     violations.Add("store.block_cache_bytes", "must not be negative");
   }
@@ -84,10 +119,14 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   std::unique_ptr<Node> node(new Node());
   node->config_ = config;
 
+  node->kinds_ = std::make_unique<store::RecordKinds>();
+  registry::Registry::AddRecordKinds(node->kinds_.get());
+  node->policy_ = std::make_unique<mesh::Policy>(config.policy());
+
   store::StoreOptions options;
   options.path = config.data_dir();
   options.partner_id = config.partner_id();
-  options.kinds = registry::Registry::RecordKinds();
+  options.kinds = node->kinds_->Names();
   options.block_cache_bytes =
       config.store().block_cache_bytes() > 0 ? config.store().block_cache_bytes() : kDefaultBlockCacheBytes;
   options.write_buffer_bytes = config.store().write_buffer_bytes() > 0
@@ -98,6 +137,15 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   node->store_ = std::move(*store);
   node->registry_ = std::make_unique<registry::Registry>(node->store_.get());
   node->registry_service_ = std::make_unique<registry::RegistryServiceImpl>(node->registry_.get());
+  Node* self = node.get();
+  node->mesh_service_ = std::make_unique<mesh::MeshServiceImpl>(
+      node->store_.get(), node->kinds_.get(), node->policy_.get(),
+      [](const grpc::ServerContext&, absl::string_view claimed) -> absl::StatusOr<std::string> {
+        // Development mode: no certificates, so the claimed id is all there is.
+        if (!IsValidPartnerId(claimed)) return common::InvalidField("partner_id", "is required");
+        return std::string(claimed);
+      },
+      [self] { return StatusesOf(self->pullers_); });
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -108,17 +156,32 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   // Plaintext until the mesh brings partner certificates (mTLS).
   builder.AddListeningPort(config.listen_address(), grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(node->registry_service_.get());
+  builder.RegisterService(node->mesh_service_.get());
   node->server_ = builder.BuildAndStart();
   if (node->server_ == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen_address()));
   }
   node->address_ = absl::StrCat(HostOf(config.listen_address()), ":", port);
+  for (const v1::Peer& peer : config.peers()) {
+    // gRPC's own reconnect backoff starts at 1 s; the puller keeps its own, so let the channel retry fast.
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+    auto channel = grpc::CreateCustomChannel(peer.address(), grpc::InsecureChannelCredentials(), args);
+    node->pullers_.push_back(std::make_unique<mesh::PeerPuller>(
+        config.partner_id(), peer, std::move(channel), node->store_.get(), node->kinds_.get(),
+        node->policy_.get(), /*verify=*/nullptr));
+    node->pullers_.back()->Start();
+  }
   return node;
 }
 
 void Node::Shutdown(absl::Duration grace) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
+  for (auto& puller : pullers_) puller->Stop();
+  mesh_service_->Stop();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
 }

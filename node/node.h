@@ -7,12 +7,14 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "passerelle/v1/config.pb.h"
+#include "store/record_kind.h"
 #include "store/store.h"
 
 namespace grpc {
@@ -24,13 +26,20 @@ class Registry;
 class RegistryServiceImpl;
 }  // namespace passerelle::registry
 
+namespace passerelle::mesh {
+class MeshServiceImpl;
+class PeerPuller;
+class Policy;
+}  // namespace passerelle::mesh
+
 namespace passerelle::node {
 
 // Reads a text-format NodeConfig and validates it (see ValidateConfig).
 absl::StatusOr<v1::NodeConfig> LoadConfig(absl::string_view path);
 
 // INVALID_ARGUMENT with one violation per bad field: partner_id must be lower-case letters, digits and '-';
-// listen_address host:port; data_dir non-empty.
+// listen_address host:port, and a loopback address unless tls is set; data_dir non-empty; peers and policy
+// well formed.
 absl::Status ValidateConfig(const v1::NodeConfig& config);
 
 class Node {
@@ -47,6 +56,8 @@ class Node {
   // The address the server listens on, with the port actually bound.
   const std::string& address() const { return address_; }
   const std::string& partner_id() const { return config_.partner_id(); }
+  // Development mode: no TLS block, so plaintext on loopback only and no signatures.
+  bool development_mode() const { return !config_.has_tls(); }
   store::Store& store() { return *store_; }
 
   // Stops accepting calls, lets in-flight ones finish until `grace` has passed, then cancels the rest.
@@ -58,10 +69,14 @@ class Node {
 
   v1::NodeConfig config_;
   std::string address_;
+  std::unique_ptr<store::RecordKinds> kinds_;
+  std::unique_ptr<mesh::Policy> policy_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<registry::RegistryServiceImpl> registry_service_;
+  std::unique_ptr<mesh::MeshServiceImpl> mesh_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::vector<std::unique_ptr<mesh::PeerPuller>> pullers_;
   bool shut_down_ = false;
 };
 

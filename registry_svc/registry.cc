@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <memory>
 #include <optional>
 
 #include "absl/container/flat_hash_set.h"
@@ -15,6 +16,7 @@
 #include "registry_svc/rules.h"
 #include "registry_svc/search.h"
 #include "store/hybrid_clock.h"
+#include "store/record_kind.h"
 
 namespace passerelle::registry {
 namespace {
@@ -69,17 +71,27 @@ absl::StatusOr<Record> Parse(absl::string_view bytes) {
 // The record write that replaces `previous` (nullptr: none) by `next`, touching only the terms that differ.
 template <typename Record>
 store::RecordWrite Replace(const Record* previous, const Record& next) {
-  std::vector<std::string> old_terms;
-  if (previous) old_terms = IndexTerms(*previous);
-  std::vector<std::string> new_terms = IndexTerms(next);
-  store::RecordWrite w;
-  std::set_difference(old_terms.begin(), old_terms.end(), new_terms.begin(), new_terms.end(),
-                      std::back_inserter(w.remove_terms));
-  std::set_difference(new_terms.begin(), new_terms.end(), old_terms.begin(), old_terms.end(),
-                      std::back_inserter(w.add_terms));
+  store::RecordWrite w =
+      store::DiffTerms(previous ? IndexTerms(*previous) : std::vector<std::string>{}, IndexTerms(next));
   w.value = next.SerializeAsString();
   return w;
 }
+
+// How the mesh indexes a replicated record of one of this module's kinds: as the registry indexes its own.
+template <typename Record>
+class RegistryKind final : public store::RecordKind {
+ public:
+  explicit RegistryKind(absl::string_view name) : name_(name) {}
+  std::string name() const override { return name_; }
+  absl::StatusOr<std::vector<std::string>> IndexTerms(absl::string_view bytes) const override {
+    absl::StatusOr<Record> record = Parse<Record>(bytes);
+    if (!record.ok()) return record.status();
+    return registry::IndexTerms(*record);
+  }
+
+ private:
+  std::string name_;
+};
 
 template <typename Record>
 absl::Status CheckOwner(const Record& current, const std::string& partner) {
@@ -172,6 +184,11 @@ absl::StatusOr<store::RecordWrite> UpsertStructure(v1::Structure next,
 }
 
 }  // namespace
+
+void Registry::AddRecordKinds(store::RecordKinds* kinds) {
+  kinds->Add(std::make_unique<RegistryKind<v1::Structure>>(kStructureKind));
+  kinds->Add(std::make_unique<RegistryKind<v1::Buyer>>(kBuyerKind));
+}
 
 std::vector<std::string> Registry::RecordKinds() {
   return {std::string(kStructureKind), std::string(kBuyerKind)};

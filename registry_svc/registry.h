@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "passerelle/v1/registry.pb.h"
+#include "store/record_kind.h"
 #include "store/store.h"
 
 namespace passerelle::registry {
@@ -21,6 +22,8 @@ class Registry {
  public:
   // The record kinds this module keeps; the store must have been opened with them.
   static std::vector<std::string> RecordKinds();
+  // Registers those kinds (structures, buyers) so that the mesh can index what it replicates.
+  static void AddRecordKinds(store::RecordKinds* kinds);
 
   explicit Registry(store::Store* store) : store_(store) {}
 

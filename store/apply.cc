@@ -19,8 +19,8 @@ std::string Name(const v1::Change& change) {
 
 }  // namespace
 
-absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes, SignatureCheck check,
-                                          ApplyDecision decide) {
+absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes, bool require_signatures,
+                                          SignatureCheck check, ApplyDecision decide) {
   ApplyOutcome outcome;
   rocksdb::WriteBatch batch;
   absl::MutexLock lock(&write_mu_);
@@ -32,7 +32,7 @@ absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes
   for (const v1::Change& change : changes) {
     const std::string& origin = change.version().origin_partner();
     if (!keys::IsValidComponent(origin) || !keys::IsValidComponent(change.kind()) ||
-        !keys::IsValidComponent(change.record_id())) {
+        (!change.withheld() && !keys::IsValidComponent(change.record_id()))) {
       return absl::InvalidArgumentError(absl::StrCat("malformed change ", Name(change)));
     }
     auto [at, fresh] = heads.try_emplace(origin);
@@ -113,7 +113,7 @@ absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes
                                   : std::nullopt;
     ++outcome.applied;
   }
-  if (!unsigned_tail.empty()) {
+  if (require_signatures && !unsigned_tail.empty()) {
     return absl::UnauthenticatedError(
         absl::StrCat("changes from ", *unsigned_tail.begin(), " end without the signature closing their commit"));
   }

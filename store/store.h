@@ -142,8 +142,10 @@ class Store {
   // carry the origin's signature. Records follow last-writer-wins on (hlc_time, origin). Errors commit
   // nothing: FAILED_PRECONDITION for a sequence gap, UNAUTHENTICATED for a broken chain, a bad or missing
   // signature.
-  absl::StatusOr<ApplyOutcome> Apply(const std::vector<v1::Change>& changes, SignatureCheck check,
-                                     ApplyDecision decide);
+  // Without `require_signatures` (a development mesh whose nodes have no signing keys) unsigned commits are
+  // accepted, but a signature that is present is still checked.
+  absl::StatusOr<ApplyOutcome> Apply(const std::vector<v1::Change>& changes, bool require_signatures,
+                                     SignatureCheck check, ApplyDecision decide);
 
   std::unique_ptr<ReadView> Read() const;
 

@@ -1,5 +1,10 @@
 #include "tests/support/test_node.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -24,10 +29,15 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-TestNode::TestNode(std::string partner_id) {
-  config_.set_partner_id(std::move(partner_id));
-  config_.set_listen_address("127.0.0.1:0");
-  config_.set_data_dir(data_dir_.path() + "/data");
+TestNode::TestNode(std::string partner_id) : TestNode([&] {
+  v1::NodeConfig config;
+  config.set_partner_id(std::move(partner_id));
+  return config;
+}()) {}
+
+TestNode::TestNode(v1::NodeConfig config) : config_(std::move(config)) {
+  if (config_.listen_address().empty()) config_.set_listen_address("127.0.0.1:0");
+  if (config_.data_dir().empty()) config_.set_data_dir(data_dir_.path() + "/data");
   // Small caches: many fixtures may run at once on a CI machine.
   config_.mutable_store()->set_block_cache_bytes(8 << 20);
   config_.mutable_store()->set_write_buffer_bytes(4 << 20);
@@ -46,16 +56,37 @@ void TestNode::Start() {
   channel_ = grpc::CreateChannel(node_->address(), grpc::InsecureChannelCredentials());
 }
 
-void TestNode::Restart() {
+void TestNode::Stop() {
   channel_.reset();
   node_->Shutdown(absl::Seconds(1));
   node_.reset();
-  // The restarted node binds a new free port; the data directory is what carries over.
+}
+
+void TestNode::Restart() {
+  Stop();
+  // With port 0 the restarted node binds a new free port; the data directory is what carries over.
   Start();
 }
 
 std::unique_ptr<v1::RegistryService::Stub> TestNode::Registry() const {
   return v1::RegistryService::NewStub(channel_);
+}
+
+std::unique_ptr<v1::MeshService::Stub> TestNode::Mesh() const { return v1::MeshService::NewStub(channel_); }
+
+int PickFreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof address;
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), size) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
+    std::perror("picking a free port");
+    std::abort();
+  }
+  close(fd);
+  return ntohs(address.sin_port);
 }
 
 }  // namespace passerelle::testing

@@ -1,0 +1,53 @@
+#include "mesh/feed.h"
+
+#include <utility>
+
+namespace passerelle::mesh {
+
+absl::StatusOr<v1::Change> Share(v1::Change change, v1::Sharing sharing, const store::RecordKind* kind) {
+  if (change.withheld() || change.deleted()) return change;
+  switch (sharing) {
+    case v1::SHARING_NONE:
+      change.clear_record();
+      change.clear_record_id();
+      change.set_withheld(true);
+      return change;
+    case v1::SHARING_REDACTED: {
+      if (change.redacted()) return change;
+      if (kind == nullptr) {  // nothing known to redact with: withhold rather than leak
+        return Share(std::move(change), v1::SHARING_NONE, nullptr);
+      }
+      absl::StatusOr<std::string> redacted = kind->Redact(change.record());
+      if (!redacted.ok()) return redacted.status();
+      change.set_record(std::move(*redacted));
+      change.set_redacted(true);
+      return change;
+    }
+    default:
+      return change;
+  }
+}
+
+absl::StatusOr<std::vector<v1::Change>> ChangeFeed::Next(const store::ReadView& view,
+                                                         const v1::VersionVector& held, size_t limit) {
+  std::vector<v1::Change> out;
+  auto& sent = *sent_.mutable_sequences();
+  for (const auto& [origin, top] : held.sequences()) {
+    if (out.size() >= limit) break;
+    uint64_t& position = sent[origin];
+    if (position >= top) continue;
+    absl::StatusOr<std::vector<v1::Change>> changes = view.Changes(origin, position, limit - out.size());
+    if (!changes.ok()) return changes.status();
+    for (v1::Change& change : *changes) {
+      position = change.version().origin_sequence();
+      const v1::Sharing sharing = policy_->SharingFor(change.kind(), peer_);
+      const store::RecordKind* kind = kinds_->Find(change.kind());
+      absl::StatusOr<v1::Change> shared = Share(std::move(change), sharing, kind);
+      if (!shared.ok()) return shared.status();
+      out.push_back(std::move(*shared));
+    }
+  }
+  return out;
+}
+
+}  // namespace passerelle::mesh

@@ -1,0 +1,43 @@
+#ifndef PASSERELLE_MESH_FEED_H_
+#define PASSERELLE_MESH_FEED_H_
+
+// What a node sends a peer that pulls: every change it holds beyond what the peer has — its own and those it
+// relays — per origin in sequence order, each shaped by the sharing policy for that peer.
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "mesh/policy.h"
+#include "passerelle/v1/common.pb.h"
+#include "store/record_kind.h"
+#include "store/store.h"
+
+namespace passerelle::mesh {
+
+// A change as `sharing` lets it leave for a peer. REDACTED uses the kind's redaction; NONE keeps only the
+// hashes and signature, so that the origin's chain stays whole at the receiver. A change already withheld or
+// redacted when it reached this node is sent as it is.
+absl::StatusOr<v1::Change> Share(v1::Change change, v1::Sharing sharing, const store::RecordKind* kind);
+
+class ChangeFeed {
+ public:
+  ChangeFeed(const store::RecordKinds* kinds, const Policy* policy, std::string peer, v1::VersionVector have)
+      : kinds_(kinds), policy_(policy), peer_(std::move(peer)), sent_(std::move(have)) {}
+
+  // The next changes in `view` beyond those already returned (or that the peer said it had), at most
+  // `limit`; empty when the peer has everything `view` holds.
+  absl::StatusOr<std::vector<v1::Change>> Next(const store::ReadView& view, const v1::VersionVector& held,
+                                              size_t limit);
+
+ private:
+  const store::RecordKinds* kinds_;
+  const Policy* policy_;
+  std::string peer_;
+  v1::VersionVector sent_;
+};
+
+}  // namespace passerelle::mesh
+
+#endif  // PASSERELLE_MESH_FEED_H_

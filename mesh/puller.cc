@@ -1,0 +1,178 @@
+#include "mesh/puller.h"
+
+#include <algorithm>
+#include <random>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "passerelle/v1/mesh.grpc.pb.h"
+
+namespace passerelle::mesh {
+
+PeerPuller::PeerPuller(std::string self, v1::Peer peer, std::shared_ptr<grpc::Channel> channel,
+                       store::Store* store, const store::RecordKinds* kinds, const Policy* policy,
+                       Verifier verify, PullerOptions options)
+    : self_(std::move(self)),
+      peer_(std::move(peer)),
+      channel_(std::move(channel)),
+      store_(store),
+      kinds_(kinds),
+      policy_(policy),
+      verify_(std::move(verify)),
+      options_(options) {
+  status_.set_partner_id(peer_.partner_id());
+  status_.set_address(peer_.address());
+}
+
+PeerPuller::~PeerPuller() { Stop(); }
+
+void PeerPuller::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void PeerPuller::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    if (context_ != nullptr) context_->TryCancel();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+v1::PeerStatus PeerPuller::status() const {
+  absl::MutexLock lock(&mu_);
+  v1::PeerStatus out = status_;
+  if (out.lag_changes() > 0 && behind_since_ != absl::InfinitePast()) {
+    out.set_lag_seconds(absl::ToDoubleSeconds(absl::Now() - behind_since_));
+  }
+  return out;
+}
+
+void PeerPuller::Run() {
+  std::mt19937_64 rng(std::random_device{}());
+  absl::Duration backoff = options_.initial_backoff;
+  while (true) {
+    const uint64_t applied_before = status().applied();
+    absl::Status ended = PullOnce();
+    absl::MutexLock lock(&mu_);
+    status_.set_connected(false);
+    if (stopping_) return;
+    if (!ended.ok()) {
+      status_.set_last_error(std::string(ended.message()));
+    }
+    // A stream that delivered something was a working connection: start the backoff again from the bottom.
+    if (status_.applied() > applied_before) backoff = options_.initial_backoff;
+    std::uniform_real_distribution<double> jitter(0.5, 1.5);
+    const absl::Duration wait = backoff * jitter(rng);
+    backoff = std::min(backoff * 2, options_.max_backoff);
+    // Waits out the backoff unless Stop() comes first.
+    mu_.AwaitWithTimeout(absl::Condition(&stopping_), wait);
+    if (stopping_) return;
+  }
+}
+
+absl::Status PeerPuller::PullOnce() {
+  grpc::ClientContext context;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return absl::CancelledError("stopping");
+    context_ = &context;
+  }
+  v1::PullRequest request;
+  *request.mutable_have() = store_->vector();
+  request.set_partner_id(self_);
+  auto stub = v1::MeshService::NewStub(channel_);
+  std::unique_ptr<grpc::ClientReader<v1::PullResponse>> reader = stub->Pull(&context, request);
+
+  absl::Status outcome;
+  std::vector<v1::Change> pending;
+  v1::PullResponse response;
+  while (outcome.ok() && reader->Read(&response)) {
+    {
+      absl::MutexLock lock(&mu_);
+      status_.set_connected(true);
+    }
+    for (v1::Change& change : *response.mutable_changes()) {
+      absl::Status authored = policy_->MayAuthor(change.kind(), change.version().origin_partner());
+      if (!authored.ok() && !change.withheld()) {
+        // Kept in the log as withheld so the origin's chain stays whole; the record is never applied.
+        common::LogLine(absl::StrCat("mesh: peer=", peer_.partner_id(), " change ",
+                                     change.version().origin_partner(), "/",
+                                     change.version().origin_sequence(), " not applied: ", authored.message()));
+        change.clear_record();
+        change.clear_record_id();
+        change.set_withheld(true);
+        absl::MutexLock lock(&mu_);
+        status_.set_rejected_policy(status_.rejected_policy() + 1);
+      }
+      pending.push_back(std::move(change));
+    }
+    outcome = ApplyReady(&pending);
+    NoteLag(response.server_vector());
+  }
+  if (!outcome.ok()) {
+    context.TryCancel();
+    common::LogLine(absl::StrCat("mesh: peer=", peer_.partner_id(), " batch rejected: ", outcome.message()));
+  }
+  grpc::Status finished = reader->Finish();
+  absl::MutexLock lock(&mu_);
+  context_ = nullptr;
+  if (outcome.ok() && !finished.ok() && !stopping_) {
+    outcome = absl::UnavailableError(absl::StrCat("stream to ", peer_.address(), ": ", finished.error_message()));
+  }
+  return outcome;
+}
+
+absl::Status PeerPuller::ApplyReady(std::vector<v1::Change>* pending) {
+  size_t ready = verify_ ? 0 : pending->size();
+  if (verify_) {
+    for (size_t i = pending->size(); i > 0; --i) {
+      if (!(*pending)[i - 1].signature().empty()) {
+        ready = i;
+        break;
+      }
+    }
+  }
+  if (ready == 0) return absl::OkStatus();
+  std::vector<v1::Change> batch(std::make_move_iterator(pending->begin()),
+                                std::make_move_iterator(pending->begin() + ready));
+  pending->erase(pending->begin(), pending->begin() + ready);
+
+  auto check = [this](absl::string_view origin, absl::string_view message, absl::string_view signature) {
+    return verify_ ? verify_(origin, message, signature) : absl::OkStatus();
+  };
+  auto index = [this](const v1::Change& change, const std::optional<std::string>& current) {
+    return kinds_->IndexChange(change, current);
+  };
+  absl::StatusOr<store::ApplyOutcome> applied = store_->Apply(batch, verify_ != nullptr, check, index);
+  absl::MutexLock lock(&mu_);
+  if (!applied.ok()) {
+    if (applied.status().code() == absl::StatusCode::kFailedPrecondition) {
+      status_.set_rejected_gap(status_.rejected_gap() + 1);
+    } else if (applied.status().code() == absl::StatusCode::kUnauthenticated) {
+      status_.set_rejected_signature(status_.rejected_signature() + 1);
+    }
+    return applied.status();
+  }
+  status_.set_applied(status_.applied() + applied->applied + applied->logged_only);
+  status_.set_duplicates(status_.duplicates() + applied->duplicates);
+  if (applied->applied + applied->logged_only > 0) {
+    status_.set_last_change_unix_millis(absl::ToUnixMillis(absl::Now()));
+  }
+  return absl::OkStatus();
+}
+
+void PeerPuller::NoteLag(const v1::VersionVector& server) {
+  const v1::VersionVector local = store_->vector();
+  uint64_t lag = 0;
+  for (const auto& [origin, top] : server.sequences()) {
+    auto held = local.sequences().find(origin);
+    const uint64_t have = held == local.sequences().end() ? 0 : held->second;
+    if (top > have) lag += top - have;
+  }
+  absl::MutexLock lock(&mu_);
+  if (lag > 0 && status_.lag_changes() == 0) behind_since_ = absl::Now();
+  status_.set_lag_changes(lag);
+  if (lag == 0) status_.set_lag_seconds(0);
+}
+
+}  // namespace passerelle::mesh

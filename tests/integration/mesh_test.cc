@@ -1,0 +1,250 @@
+// In-process mesh: several real nodes on loopback, each pulling from the others (development mode:
+// plaintext, unsigned). The process-level fault tests live in tests/e2e/.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "cli/demo_data.h"
+#include "gmock/gmock.h"
+#include "grpcpp/client_context.h"
+#include "gtest/gtest.h"
+#include "tests/support/test_node.h"
+
+namespace passerelle {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::TestNode;
+
+const std::vector<std::string> kPartners = {"paris-2024", "solideo", "les-canaux", "yunus-centre"};
+
+// Configs for `partners`, each node pulling from every other, with `customise` applied to each.
+std::vector<std::unique_ptr<TestNode>> StartMesh(
+    const std::vector<std::string>& partners,
+    const std::function<void(v1::NodeConfig*)>& customise = [](v1::NodeConfig*) {}) {
+  std::vector<std::string> addresses;
+  for (size_t i = 0; i < partners.size(); ++i) {
+    addresses.push_back(absl::StrCat("127.0.0.1:", testing::PickFreePort()));
+  }
+  std::vector<std::unique_ptr<TestNode>> nodes;
+  for (size_t i = 0; i < partners.size(); ++i) {
+    v1::NodeConfig config;
+    config.set_partner_id(partners[i]);
+    config.set_listen_address(addresses[i]);
+    for (size_t j = 0; j < partners.size(); ++j) {
+      if (j == i) continue;
+      v1::Peer* peer = config.add_peers();
+      peer->set_partner_id(partners[j]);
+      peer->set_address(addresses[j]);
+    }
+    customise(&config);
+    nodes.push_back(std::make_unique<TestNode>(config));
+  }
+  return nodes;
+}
+
+v1::DigestResponse DigestOf(TestNode& node) {
+  grpc::ClientContext context;
+  v1::DigestResponse digest;
+  EXPECT_TRUE(node.Mesh()->Digest(&context, v1::DigestRequest(), &digest).ok());
+  return digest;
+}
+
+bool SameVector(const v1::VersionVector& a, const v1::VersionVector& b) {
+  return std::map<std::string, uint64_t>(a.sequences().begin(), a.sequences().end()) ==
+         std::map<std::string, uint64_t>(b.sequences().begin(), b.sequences().end());
+}
+
+bool SameState(const v1::DigestResponse& a, const v1::DigestResponse& b) {
+  if (!SameVector(a.vector(), b.vector()) || a.kinds_size() != b.kinds_size()) return false;
+  for (int i = 0; i < a.kinds_size(); ++i) {
+    if (a.kinds(i).sha256() != b.kinds(i).sha256()) return false;
+  }
+  return true;
+}
+
+// Polls until every node reports the same version vector (and, with `compare_records`, the same records), or
+// the deadline passes. Replication is asynchronous by design; what is tested is that it converges.
+bool AwaitConvergence(const std::vector<TestNode*>& nodes, bool compare_records = true,
+                      absl::Duration timeout = absl::Seconds(20)) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    v1::DigestResponse first = DigestOf(*nodes[0]);
+    bool all = true;
+    for (size_t i = 1; i < nodes.size() && all; ++i) {
+      v1::DigestResponse other = DigestOf(*nodes[i]);
+      all = compare_records ? SameState(first, other)
+                            : SameVector(first.vector(), other.vector());
+    }
+    if (all) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return false;
+}
+
+std::vector<TestNode*> Raw(const std::vector<std::unique_ptr<TestNode>>& nodes) {
+  std::vector<TestNode*> out;
+  for (const auto& n : nodes) out.push_back(n.get());
+  return out;
+}
+
+grpc::Status Create(TestNode& node, const v1::Structure& structure, v1::Structure* created) {
+  grpc::ClientContext context;
+  v1::CreateStructureRequest request;
+  *request.mutable_structure() = structure;
+  return node.Registry()->CreateStructure(&context, request, created);
+}
+
+grpc::Status Get(TestNode& node, const std::string& name, v1::Structure* out) {
+  grpc::ClientContext context;
+  v1::GetStructureRequest request;
+  request.set_name(name);
+  return node.Registry()->GetStructure(&context, request, out);
+}
+
+grpc::Status CreateSomeBuyer(TestNode& node, v1::Buyer* created) {
+  grpc::ClientContext context;
+  v1::CreateBuyerRequest request;
+  request.mutable_buyer()->set_buyer_id("ville-de-saint-denis");
+  request.mutable_buyer()->set_display_name("Ville de Saint-Denis");
+  request.mutable_buyer()->set_kind(v1::BUYER_KIND_LOCAL_AUTHORITY);
+  request.mutable_buyer()->add_departments("93");
+  return node.Registry()->CreateBuyer(&context, request, created);
+}
+
+grpc::StatusCode GetBuyerCode(TestNode& node, const std::string& name) {
+  grpc::ClientContext context;
+  v1::GetBuyerRequest request;
+  request.set_name(name);
+  v1::Buyer buyer;
+  return node.Registry()->GetBuyer(&context, request, &buyer).error_code();
+}
+
+TEST(Mesh, WritesOnEveryNodeReachEveryOtherAndTheDigestsAgree) {
+  auto nodes = StartMesh(kPartners);
+  std::vector<v1::Structure> structures = cli::GenerateStructures(120, 7);
+  std::vector<v1::Structure> created(structures.size());
+  for (size_t i = 0; i < structures.size(); ++i) {
+    ASSERT_TRUE(Create(*nodes[i % nodes.size()], structures[i], &created[i]).ok());
+  }
+  ASSERT_TRUE(AwaitConvergence(Raw(nodes)));
+
+  for (size_t i = 0; i < created.size(); ++i) {
+    v1::Structure seen;
+    TestNode& elsewhere = *nodes[(i + 1) % nodes.size()];
+    ASSERT_TRUE(Get(elsewhere, created[i].name(), &seen).ok()) << created[i].name();
+    EXPECT_EQ(seen.etag(), created[i].etag());
+    EXPECT_EQ(seen.owner_partner(), kPartners[i % nodes.size()]);
+  }
+  v1::DigestResponse digest = DigestOf(*nodes[0]);
+  for (const std::string& partner : kPartners) {
+    EXPECT_EQ(digest.vector().sequences().at(partner), created.size() / kPartners.size()) << partner;
+  }
+}
+
+TEST(Mesh, AReplicatedStructureIsFoundBySearchOnAnotherNode) {
+  auto nodes = StartMesh({"les-canaux", "solideo"});
+  v1::Structure structure = cli::GenerateStructures(1, 11).front();
+  v1::Structure created;
+  ASSERT_TRUE(Create(*nodes[0], structure, &created).ok());
+  ASSERT_TRUE(AwaitConvergence(Raw(nodes)));
+
+  grpc::ClientContext context;
+  v1::SearchStructuresRequest search;
+  search.add_departments(structure.departments(0));
+  search.add_themes(structure.themes(0));
+  search.set_page_size(1000);
+  v1::SearchStructuresResponse found;
+  ASSERT_TRUE(nodes[1]->Registry()->SearchStructures(&context, search, &found).ok());
+  std::vector<std::string> sirets;
+  for (const auto& s : found.structures()) sirets.push_back(s.siret());
+  EXPECT_THAT(sirets, ::testing::Contains(structure.siret()));
+}
+
+TEST(Mesh, AWriteToARecordOwnedByAnotherPartnerIsRefusedNamingTheOwner) {
+  auto nodes = StartMesh({"les-canaux", "solideo"});
+  v1::Structure created;
+  ASSERT_TRUE(Create(*nodes[0], cli::GenerateStructures(1, 12).front(), &created).ok());
+  ASSERT_TRUE(AwaitConvergence(Raw(nodes)));
+
+  grpc::ClientContext context;
+  v1::UpdateStructureRequest update;
+  *update.mutable_structure() = created;
+  update.mutable_structure()->set_display_name("Renamed elsewhere");
+  update.mutable_update_mask()->add_paths("display_name");
+  v1::Structure updated;
+  grpc::Status status = nodes[1]->Registry()->UpdateStructure(&context, update, &updated);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(status.error_message(), HasSubstr("les-canaux"));
+
+  v1::Structure unchanged;
+  ASSERT_TRUE(Get(*nodes[1], created.name(), &unchanged).ok());
+  EXPECT_EQ(unchanged.display_name(), created.display_name());
+}
+
+TEST(Mesh, ANodeThatWasDownCatchesUpOnWhatItMissed) {
+  auto nodes = StartMesh({"les-canaux", "solideo", "yunus-centre"});
+  nodes[2]->Stop();
+  std::vector<v1::Structure> structures = cli::GenerateStructures(300, 13);
+  for (size_t i = 0; i < structures.size(); ++i) {
+    v1::Structure created;
+    ASSERT_TRUE(Create(*nodes[i % 2], structures[i], &created).ok());
+  }
+  ASSERT_TRUE(AwaitConvergence({nodes[0].get(), nodes[1].get()}));
+  nodes[2]->Start();
+  ASSERT_TRUE(AwaitConvergence(Raw(nodes)));
+  EXPECT_EQ(DigestOf(*nodes[2]).kinds(0).records() + DigestOf(*nodes[2]).kinds(1).records(), 300u);
+}
+
+TEST(Mesh, AKindSharedWithNoneNeverReachesThatPeer) {
+  auto nodes = StartMesh({"les-canaux", "solideo"}, [](v1::NodeConfig* config) {
+    v1::SharingRule* rule = config->mutable_policy()->add_sharing();
+    rule->set_kind("buyer");
+    rule->set_peer("solideo");
+    rule->set_sharing(v1::SHARING_NONE);
+  });
+  v1::Buyer buyer;
+  ASSERT_TRUE(CreateSomeBuyer(*nodes[0], &buyer).ok());
+  v1::Structure structure;
+  ASSERT_TRUE(Create(*nodes[0], cli::GenerateStructures(1, 14).front(), &structure).ok());
+  // The vectors still agree: the withheld change travels as hashes only.
+  ASSERT_TRUE(AwaitConvergence(Raw(nodes), /*compare_records=*/false));
+
+  v1::Structure seen;
+  EXPECT_TRUE(Get(*nodes[1], structure.name(), &seen).ok());
+  EXPECT_EQ(GetBuyerCode(*nodes[1], buyer.name()), grpc::StatusCode::NOT_FOUND);
+  const v1::DigestResponse digest = DigestOf(*nodes[1]);
+  for (const v1::KindDigest& kind : digest.kinds()) {
+    if (kind.kind() == "buyer") {
+      EXPECT_EQ(kind.records(), 0u);
+    }
+  }
+}
+
+TEST(Mesh, AChangeFromAnAuthorThePolicyDoesNotAllowIsNotApplied) {
+  // Solideo's policy says buyers come only from Paris 2024.
+  auto nodes = StartMesh({"les-canaux", "solideo"}, [](v1::NodeConfig* config) {
+    if (config->partner_id() != "solideo") return;
+    v1::AuthorRule* rule = config->mutable_policy()->add_authors();
+    rule->set_kind("buyer");
+    rule->add_partners("paris-2024");
+  });
+  v1::Buyer buyer;
+  ASSERT_TRUE(CreateSomeBuyer(*nodes[0], &buyer).ok());
+  ASSERT_TRUE(AwaitConvergence(Raw(nodes), /*compare_records=*/false));
+
+  EXPECT_EQ(GetBuyerCode(*nodes[1], buyer.name()), grpc::StatusCode::NOT_FOUND);
+  grpc::ClientContext status_context;
+  v1::MeshStatus status;
+  ASSERT_TRUE(nodes[1]->Mesh()->GetMeshStatus(&status_context, v1::GetMeshStatusRequest(), &status).ok());
+  ASSERT_EQ(status.peers_size(), 1);
+  EXPECT_EQ(status.peers(0).partner_id(), "les-canaux");
+  EXPECT_EQ(status.peers(0).rejected_policy(), 1u);
+}
+
+}  // namespace
+}  // namespace passerelle
