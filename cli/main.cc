@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <fstream>
+#include <map>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -13,6 +14,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -25,7 +27,9 @@
 #include "cli/structure_import.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
+#include "passerelle/v1/mesh.grpc.pb.h"
 #include "passerelle/v1/registry.grpc.pb.h"
+#include "store/audit.h"
 
 ABSL_FLAG(std::string, node, "127.0.0.1:7401", "address of the node to talk to (host:port)");
 ABSL_FLAG(int, count, 6000, "demo structures: how many structures to generate");
@@ -41,6 +45,7 @@ ABSL_FLAG(std::vector<std::string>, cpv, {}, "structures search: CPV prefixes, e
 ABSL_FLAG(std::vector<std::string>, inclusion, {},
           "structures search: inclusion kinds, e.g. aci,ei");
 ABSL_FLAG(int, page_size, 0, "structures search/list: results per page (0: the server's default)");
+ABSL_FLAG(std::string, data_dir, "", "audit verify: the node's data directory (its RocksDB store)");
 ABSL_FLAG(std::string, page_token, "",
           "structures search/list: the page to read, from a previous call");
 
@@ -56,6 +61,9 @@ usage:
                                [--inclusion=aci] [--page_size=N] [--page_token=T]
   passerelle structures list [--page_size=N] [--page_token=T]
   passerelle demo structures [--count=6000] [--seed=1] [--out=FILE.csv]
+  passerelle mesh status              replication health per peer, as the node sees it
+  passerelle mesh digest              the node's version vector and a hash per record kind
+  passerelle audit verify --data_dir=DIR   checks a node's audit chain offline; names the first bad entry
 every command that calls a node takes --node=HOST:PORT (default 127.0.0.1:7401).)";
 
 constexpr int kExitOk = 0;
@@ -230,6 +238,64 @@ int UsageError() {
   return kExitUsage;
 }
 
+std::unique_ptr<v1::MeshService::Stub> MeshStub() {
+  return v1::MeshService::NewStub(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_node), grpc::InsecureChannelCredentials()));
+}
+
+std::string FormatVector(const v1::VersionVector& vector) {
+  std::map<std::string, uint64_t> sorted(vector.sequences().begin(), vector.sequences().end());
+  return absl::StrJoin(sorted, " ", absl::PairFormatter("="));
+}
+
+int MeshStatus() {
+  grpc::ClientContext context;
+  SetUnaryDeadline(&context);
+  v1::MeshStatus status;
+  grpc::Status rpc = MeshStub()->GetMeshStatus(&context, v1::GetMeshStatusRequest(), &status);
+  if (!rpc.ok()) return ReportRpcError(rpc);
+  std::cout << absl::StrFormat("node %s holds %s\n", status.partner_id(), FormatVector(status.vector()));
+  std::cout << "peer\taddress\tconnected\tapplied\tduplicates\tlag_changes\tlag_s\trejected(sig/policy/gap)\tlast_error\n";
+  for (const v1::PeerStatus& p : status.peers()) {
+    std::cout << absl::StrFormat("%s\t%s\t%s\t%d\t%d\t%d\t%.1f\t%d/%d/%d\t%s\n", p.partner_id(), p.address(),
+                                 p.connected() ? "yes" : "no", p.applied(), p.duplicates(), p.lag_changes(),
+                                 p.lag_seconds(), p.rejected_signature(), p.rejected_policy(), p.rejected_gap(),
+                                 p.last_error());
+  }
+  return kExitOk;
+}
+
+int MeshDigest() {
+  grpc::ClientContext context;
+  SetUnaryDeadline(&context);
+  v1::DigestResponse digest;
+  grpc::Status rpc = MeshStub()->Digest(&context, v1::DigestRequest(), &digest);
+  if (!rpc.ok()) return ReportRpcError(rpc);
+  std::cout << absl::StrFormat("node %s holds %s\n", digest.partner_id(), FormatVector(digest.vector()));
+  for (const v1::KindDigest& kind : digest.kinds()) {
+    std::cout << absl::StrFormat("%s\t%d records\t%s\n", kind.kind(), kind.records(),
+                                 absl::BytesToHexString(kind.sha256()));
+  }
+  return kExitOk;
+}
+
+int VerifyAudit() {
+  const std::string dir = absl::GetFlag(FLAGS_data_dir);
+  if (dir.empty()) return UsageError();
+  absl::StatusOr<store::AuditReport> report = store::VerifyAuditChain(dir);
+  if (!report.ok()) {
+    std::cerr << "error: " << report.status().message() << "\n";
+    return kExitFailure;
+  }
+  if (report->first_broken) {
+    std::cout << absl::StrFormat("BROKEN at entry %d: %s (%d entries verified before it)\n",
+                                 *report->first_broken, report->problem, report->entries);
+    return kExitFailure;
+  }
+  std::cout << absl::StrFormat("ok: %d entries, every link verified\n", report->entries);
+  return kExitOk;
+}
+
 int Run(const std::vector<char*>& args) {
   // args[0] is the program; the rest are the words of the command.
   std::vector<std::string> words(args.begin() + 1, args.end());
@@ -242,6 +308,9 @@ int Run(const std::vector<char*>& args) {
   if (is({"structures", "search"}, 0)) return SearchStructures();
   if (is({"structures", "list"}, 0)) return ListStructures();
   if (is({"demo", "structures"}, 0)) return WriteDemoStructures();
+  if (is({"mesh", "status"}, 0)) return MeshStatus();
+  if (is({"mesh", "digest"}, 0)) return MeshDigest();
+  if (is({"audit", "verify"}, 0)) return VerifyAudit();
   return UsageError();
 }
 

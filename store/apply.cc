@@ -28,6 +28,7 @@ absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes
   absl::flat_hash_set<std::string> unsigned_tail;  // origins whose latest change no signature covers yet
   // Records written earlier in this batch (envelope bytes; nullopt when deleted), by kind \0 id.
   absl::flat_hash_map<std::string, std::optional<std::string>> pending;
+  AuditHead audit = audit_head_;
 
   for (const v1::Change& change : changes) {
     const std::string& origin = change.version().origin_partner();
@@ -70,6 +71,7 @@ absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes
     head = {sequence, change.chain_hash()};
     clock_.Observe(change.version().hlc_time());
     batch.Put(Family(keys::kChangesFamily), keys::Change(origin, sequence), change.SerializeAsString());
+    StageAudit(change, /*remote=*/true, &audit, &batch);
 
     rocksdb::ColumnFamilyHandle* records = Family(change.kind());
     if (change.withheld() || records == nullptr) {  // a kind this node does not keep is only relayed
@@ -120,6 +122,7 @@ absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes
   if (batch.Count() == 0) return outcome;
   if (absl::Status committed = Commit(&batch); !committed.ok()) return committed;
   for (auto& [origin, head] : heads) heads_[origin] = std::move(head);
+  audit_head_ = std::move(audit);
   return outcome;
 }
 

@@ -20,14 +20,14 @@ void AppendField(absl::string_view field, std::string* out) {
   out->append(field.data(), field.size());
 }
 
+}  // namespace
+
 std::string Sha256(absl::string_view bytes) {
   std::string digest(SHA256_DIGEST_LENGTH, '\0');
   SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
          reinterpret_cast<unsigned char*>(digest.data()));
   return digest;
 }
-
-}  // namespace
 
 const std::string& GenesisChainHash() {
   static const std::string* genesis = new std::string(SHA256_DIGEST_LENGTH, '\0');

@@ -15,6 +15,8 @@
 
 namespace passerelle::store {
 
+std::string Sha256(absl::string_view bytes);
+
 // The chain hash before an origin's first change: 32 zero bytes.
 const std::string& GenesisChainHash();
 

@@ -15,6 +15,7 @@ namespace passerelle::store::keys {
 inline constexpr absl::string_view kIndexFamily = "index";      // kind \0 term \0 id -> ""
 inline constexpr absl::string_view kTermsFamily = "terms";      // kind \0 term -> ""   (dictionary of terms)
 inline constexpr absl::string_view kChangesFamily = "changes";  // origin \0 seq(be64) -> Change
+inline constexpr absl::string_view kAuditFamily = "audit";      // index(be64) -> AuditEntry
 
 void AppendBigEndian64(std::string* out, uint64_t v);
 uint64_t ReadBigEndian64(absl::string_view bytes);  // bytes.size() must be >= 8

@@ -4,6 +4,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
@@ -37,15 +38,33 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const StoreOptions& options,
   return cf;
 }
 
+// An iterator over the keys of `family` that start with `prefix`, as of `snapshot`; positioned nowhere until
+// sought. RocksDB keeps a pointer to the upper bound for the iterator's whole life, so the bound lives here,
+// beside it, and the pair never moves.
+struct PrefixIterator {
+  PrefixIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, const rocksdb::Snapshot* snapshot,
+                 absl::string_view prefix)
+      : upper(keys::PrefixEnd(prefix)), upper_slice(upper) {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    ro.iterate_upper_bound = &upper_slice;
+    it.reset(db->NewIterator(ro, family));
+  }
+  PrefixIterator(const PrefixIterator&) = delete;
+  PrefixIterator& operator=(const PrefixIterator&) = delete;
+
+  rocksdb::Iterator* operator->() const { return it.get(); }
+
+  const std::string upper;
+  const rocksdb::Slice upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it;
+};
+
 class IteratorCursor : public PostingCursor {
  public:
   IteratorCursor(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, const rocksdb::Snapshot* snapshot,
                  std::string prefix)
-      : prefix_(std::move(prefix)), upper_(keys::PrefixEnd(prefix_)), upper_slice_(upper_) {
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snapshot;
-    ro.iterate_upper_bound = &upper_slice_;
-    it_.reset(db->NewIterator(ro, family));
+      : prefix_(std::move(prefix)), it_(db, family, snapshot, prefix_) {
     it_->Seek(prefix_);
   }
   bool Valid() const override { return it_->Valid(); }
@@ -60,10 +79,8 @@ class IteratorCursor : public PostingCursor {
   }
 
  private:
-  std::string prefix_;
-  std::string upper_;
-  rocksdb::Slice upper_slice_;
-  std::unique_ptr<rocksdb::Iterator> it_;
+  const std::string prefix_;
+  PrefixIterator it_;
 };
 
 }  // namespace
@@ -85,7 +102,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
 
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, std::string(keys::kIndexFamily),
                                     std::string(keys::kTermsFamily),
-                                    std::string(keys::kChangesFamily)};
+                                    std::string(keys::kChangesFamily), std::string(keys::kAuditFamily)};
   for (const std::string& kind : options.kinds) {
     if (!keys::IsValidComponent(kind) || std::count(names.begin(), names.end(), kind) > 0) {
       return absl::InvalidArgumentError(absl::StrCat("store: bad or duplicate record kind '", kind, "'"));
@@ -124,7 +141,26 @@ absl::Status Store::LoadChainHeads() {
     clock_.Observe(change.version().hlc_time());
     it->Seek(keys::PrefixEnd(prefix));
   }
-  return FromRocks(it->status(), "reading the change log");
+  if (absl::Status read = FromRocks(it->status(), "reading the change log"); !read.ok()) return read;
+
+  std::unique_ptr<rocksdb::Iterator> audit(db_->NewIterator(ro, Family(keys::kAuditFamily)));
+  audit->SeekToLast();
+  if (audit->Valid()) {
+    v1::AuditEntry entry;
+    if (!entry.ParseFromArray(audit->value().data(), static_cast<int>(audit->value().size()))) {
+      return absl::DataLossError("store: unreadable audit entry");
+    }
+    audit_head_ = {entry.index(), entry.hash()};
+  }
+  return FromRocks(audit->status(), "reading the audit chain");
+}
+
+void Store::StageAudit(const v1::Change& change, bool remote, AuditHead* head, rocksdb::WriteBatch* batch) const {
+  v1::AuditEntry entry = NextAuditEntry(*head, change, remote, absl::ToUnixMillis(absl::Now()));
+  std::string key;
+  keys::AppendBigEndian64(&key, entry.index());
+  batch->Put(Family(keys::kAuditFamily), key, entry.SerializeAsString());
+  *head = {entry.index(), entry.hash()};
 }
 
 Store::~Store() {
@@ -266,12 +302,15 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::WriteEach(
   }
   if (log.empty()) return results;
   if (options_.sign) log.back().set_signature(options_.sign(SignedMessage(log.back())));
+  AuditHead audit = audit_head_;
   for (const v1::Change& change : log) {
     batch.Put(changes, keys::Change(options_.partner_id, change.version().origin_sequence()),
               change.SerializeAsString());
+    StageAudit(change, /*remote=*/false, &audit, &batch);
   }
   if (absl::Status committed = Commit(&batch); !committed.ok()) return committed;
   heads_[options_.partner_id] = std::move(head);
+  audit_head_ = std::move(audit);
   return results;
 }
 
@@ -324,13 +363,7 @@ std::unique_ptr<PostingCursor> ReadView::Postings(absl::string_view kind, absl::
 std::vector<std::string> ReadView::TermsWithPrefix(absl::string_view kind, absl::string_view prefix,
                                                    size_t limit) const {
   std::string start = keys::Term(kind, prefix);
-  std::string upper = keys::PrefixEnd(start);
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snapshot_;
-  ro.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(
-      store_->db_->NewIterator(ro, store_->Family(keys::kTermsFamily)));
+  PrefixIterator it(store_->db_.get(), store_->Family(keys::kTermsFamily), snapshot_, start);
   size_t skip = keys::Term(kind, "").size();
   std::vector<std::string> out;
   for (it->Seek(start); it->Valid() && out.size() < limit; it->Next()) {
@@ -341,14 +374,8 @@ std::vector<std::string> ReadView::TermsWithPrefix(absl::string_view kind, absl:
 
 absl::StatusOr<std::vector<v1::Change>> ReadView::Changes(absl::string_view origin, uint64_t after,
                                                           size_t limit) const {
-  std::string prefix = keys::ChangePrefix(origin);
-  std::string upper = keys::PrefixEnd(prefix);
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snapshot_;
-  ro.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(
-      store_->db_->NewIterator(ro, store_->Family(keys::kChangesFamily)));
+  PrefixIterator it(store_->db_.get(), store_->Family(keys::kChangesFamily), snapshot_,
+                    keys::ChangePrefix(origin));
   std::vector<v1::Change> out;
   for (it->Seek(keys::Change(origin, after + 1)); it->Valid() && out.size() < limit; it->Next()) {
     if (!out.emplace_back().ParseFromArray(it->value().data(),

@@ -29,6 +29,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "passerelle/v1/common.pb.h"
+#include "store/audit.h"
 #include "store/cursor.h"
 #include "store/hybrid_clock.h"
 
@@ -172,6 +173,8 @@ class Store {
   absl::Status LoadChainHeads();
   // Adds `change` (its record write already decided) to `batch`: record, postings, change-log entry.
   void Stage(const v1::Change& change, const RecordWrite& write, rocksdb::WriteBatch* batch) const;
+  // Adds the audit entry for a change accepted into the log, advancing `head` (a working copy until commit).
+  void StageAudit(const v1::Change& change, bool remote, AuditHead* head, rocksdb::WriteBatch* batch) const;
   absl::Status Commit(rocksdb::WriteBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   StoreOptions options_;
@@ -181,6 +184,7 @@ class Store {
   HybridClock clock_;
   mutable absl::Mutex write_mu_;
   ChainHeads heads_ ABSL_GUARDED_BY(write_mu_);  // per origin: last sequence held and its chain hash
+  AuditHead audit_head_ ABSL_GUARDED_BY(write_mu_);
   mutable absl::Mutex commit_mu_;
   uint64_t commits_ ABSL_GUARDED_BY(commit_mu_) = 0;
 };
