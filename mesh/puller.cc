@@ -86,7 +86,13 @@ absl::Status PeerPuller::PullOnce() {
   absl::Status outcome;
   std::vector<v1::Change> pending;
   v1::PullResponse response;
+  bool first = true;
   while (outcome.ok() && reader->Read(&response)) {
+    if (first && options_.verify_server) {
+      first = false;
+      outcome = options_.verify_server(context);
+      if (!outcome.ok()) break;
+    }
     {
       absl::MutexLock lock(&mu_);
       status_.set_connected(true);

@@ -32,6 +32,8 @@ using Verifier = std::function<absl::Status(absl::string_view origin, absl::stri
 struct PullerOptions {
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(5);
+  // Checks who answered, once a stream has delivered its first message; unset: not checked.
+  std::function<absl::Status(const grpc::ClientContext&)> verify_server;
 };
 
 class PeerPuller {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "mesh/authorizer.h"
 #include "mesh/policy.h"
 #include "passerelle/v1/mesh.grpc.pb.h"
 #include "store/record_kind.h"
@@ -14,20 +15,15 @@
 
 namespace passerelle::mesh {
 
-// Who is pulling: the partner id from the caller's certificate (which a claimed id must match), or under a
-// plaintext development setup the claimed id itself.
-using PeerIdentity =
-    std::function<absl::StatusOr<std::string>(const grpc::ServerContext& context, absl::string_view claimed)>;
-
 // MeshService on the wire: Pull streams the change feed, Digest and GetMeshStatus report.
 class MeshServiceImpl final : public v1::MeshService::Service {
  public:
   MeshServiceImpl(store::Store* store, const store::RecordKinds* kinds, const Policy* policy,
-                  PeerIdentity peer_identity, std::function<std::vector<v1::PeerStatus>()> peer_statuses)
+                  const Authorizer* authorizer, std::function<std::vector<v1::PeerStatus>()> peer_statuses)
       : store_(store),
         kinds_(kinds),
         policy_(policy),
-        peer_identity_(std::move(peer_identity)),
+        authorizer_(authorizer),
         peer_statuses_(std::move(peer_statuses)) {}
 
   // Ends every open Pull stream promptly (they otherwise run until the server's shutdown deadline).
@@ -35,15 +31,16 @@ class MeshServiceImpl final : public v1::MeshService::Service {
 
   grpc::Status Pull(grpc::ServerContext* context, const v1::PullRequest* request,
                     grpc::ServerWriter<v1::PullResponse>* writer) override;
-  grpc::Status Digest(grpc::ServerContext*, const v1::DigestRequest*, v1::DigestResponse* response) override;
-  grpc::Status GetMeshStatus(grpc::ServerContext*, const v1::GetMeshStatusRequest*,
+  grpc::Status Digest(grpc::ServerContext* context, const v1::DigestRequest*,
+                      v1::DigestResponse* response) override;
+  grpc::Status GetMeshStatus(grpc::ServerContext* context, const v1::GetMeshStatusRequest*,
                              v1::MeshStatus* response) override;
 
  private:
   store::Store* store_;
   const store::RecordKinds* kinds_;
   const Policy* policy_;
-  PeerIdentity peer_identity_;
+  const Authorizer* authorizer_;
   std::function<std::vector<v1::PeerStatus>()> peer_statuses_;
   std::atomic<bool> stopping_{false};
 };

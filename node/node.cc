@@ -16,7 +16,10 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
+#include "mesh/authorizer.h"
+#include "mesh/identity.h"
 #include "mesh/policy.h"
+#include "mesh/signing.h"
 #include "mesh/puller.h"
 #include "mesh/service.h"
 #include "registry_svc/registry.h"
@@ -73,6 +76,14 @@ absl::Status ValidateConfig(const v1::NodeConfig& config) {
     violations.Add("listen_address", "without a tls block the node serves plaintext, so only on loopback");
   }
   if (config.data_dir().empty()) violations.Add("data_dir", "is required");
+  if (config.has_tls()) {
+    if (config.tls().ca_file().empty()) violations.Add("tls.ca_file", "is required");
+    if (config.tls().cert_file().empty()) violations.Add("tls.cert_file", "is required");
+    if (config.tls().key_file().empty()) violations.Add("tls.key_file", "is required");
+    if (config.signing_key_file().empty()) {
+      violations.Add("signing_key_file", "is required with tls: peers accept only signed changes");
+    }
+  }
   for (int i = 0; i < config.peers_size(); ++i) {
     const v1::Peer& peer = config.peers(i);
     if (!IsValidPartnerId(peer.partner_id()) || peer.partner_id() == config.partner_id()) {
@@ -114,14 +125,79 @@ Node::Node() = default;
 
 Node::~Node() { Shutdown(absl::ZeroDuration()); }
 
+namespace {
+
+// What TLS mode adds: credentials both ways, this node's signing key, every partner's public key.
+struct Identity {
+  std::shared_ptr<grpc::ServerCredentials> server;
+  std::shared_ptr<grpc::ChannelCredentials> channel;
+  std::function<std::string(absl::string_view)> sign;  // empty in development mode
+  std::shared_ptr<const mesh::KeyRing> keys;            // null in development mode
+};
+
+absl::StatusOr<Identity> LoadIdentity(const v1::NodeConfig& config) {
+  Identity identity;
+  if (!config.has_tls()) {
+    identity.server = grpc::InsecureServerCredentials();
+    identity.channel = grpc::InsecureChannelCredentials();
+    return identity;
+  }
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> server = mesh::ServerCredentials(config.tls());
+  if (!server.ok()) return server.status();
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> channel = mesh::ChannelCredentials(config.tls());
+  if (!channel.ok()) return channel.status();
+  absl::StatusOr<mesh::Signer> signer = mesh::Signer::FromPemFile(config.signing_key_file());
+  if (!signer.ok()) return signer.status();
+  absl::StatusOr<mesh::KeyRing> keys = mesh::KeyRing::FromConfig(config);
+  if (!keys.ok()) return keys.status();
+  identity.server = std::move(*server);
+  identity.channel = std::move(*channel);
+  identity.sign = [signer = *signer](absl::string_view message) { return signer.Sign(message); };
+  identity.keys = std::make_shared<const mesh::KeyRing>(std::move(*keys));
+  return identity;
+}
+
+std::shared_ptr<grpc::Channel> PeerChannel(const v1::Peer& peer, const Identity& identity) {
+  // gRPC's own reconnect backoff starts at 1 s; the puller keeps its own, so let the channel retry fast.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  return grpc::CreateCustomChannel(peer.address(), identity.channel, args);
+}
+
+mesh::PullerOptions PullerOptionsFor(const v1::Peer& peer, const Identity& identity) {
+  mesh::PullerOptions options;
+  if (identity.keys) {
+    // The mesh CA vouches for every node alike: make sure the one answering is the partner we meant to reach.
+    options.verify_server = [expected = peer.partner_id()](const grpc::ClientContext& context) -> absl::Status {
+      absl::StatusOr<mesh::Principal> server = mesh::ServerOf(context);
+      if (!server.ok()) return server.status();
+      if (server->partner_id != expected || server->role != mesh::kNodeRole) {
+        return absl::PermissionDeniedError(absl::StrCat("expected ", expected, "'s node, reached ",
+                                                        mesh::PrincipalUri(*server)));
+      }
+      return absl::OkStatus();
+    };
+  }
+  return options;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) {
   if (absl::Status valid = ValidateConfig(config); !valid.ok()) return valid;
+  absl::StatusOr<Identity> identity = LoadIdentity(config);
+  if (!identity.ok()) return identity.status();
   std::unique_ptr<Node> node(new Node());
   node->config_ = config;
 
   node->kinds_ = std::make_unique<store::RecordKinds>();
   registry::Registry::AddRecordKinds(node->kinds_.get());
   node->policy_ = std::make_unique<mesh::Policy>(config.policy());
+  node->authorizer_ =
+      std::make_unique<mesh::Authorizer>(config.partner_id(), node->policy_.get(), !config.has_tls());
+  node->keys_ = identity->keys;
 
   store::StoreOptions options;
   options.path = config.data_dir();
@@ -132,19 +208,16 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   options.write_buffer_bytes = config.store().write_buffer_bytes() > 0
                                    ? config.store().write_buffer_bytes()
                                    : kDefaultWriteBufferBytes;
+  options.sign = identity->sign;
   absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(options);
   if (!store.ok()) return store.status();
   node->store_ = std::move(*store);
   node->registry_ = std::make_unique<registry::Registry>(node->store_.get());
-  node->registry_service_ = std::make_unique<registry::RegistryServiceImpl>(node->registry_.get());
+  node->registry_service_ =
+      std::make_unique<registry::RegistryServiceImpl>(node->registry_.get(), node->authorizer_.get());
   Node* self = node.get();
   node->mesh_service_ = std::make_unique<mesh::MeshServiceImpl>(
-      node->store_.get(), node->kinds_.get(), node->policy_.get(),
-      [](const grpc::ServerContext&, absl::string_view claimed) -> absl::StatusOr<std::string> {
-        // Development mode: no certificates, so the claimed id is all there is.
-        if (!IsValidPartnerId(claimed)) return common::InvalidField("partner_id", "is required");
-        return std::string(claimed);
-      },
+      node->store_.get(), node->kinds_.get(), node->policy_.get(), node->authorizer_.get(),
       [self] { return StatusesOf(self->pullers_); });
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -153,8 +226,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   int port = 0;
   // gRPC sets SO_REUSEPORT by default, which would let a second node silently share a busy port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  // Plaintext until the mesh brings partner certificates (mTLS).
-  builder.AddListeningPort(config.listen_address(), grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(config.listen_address(), identity->server, &port);
   builder.RegisterService(node->registry_service_.get());
   builder.RegisterService(node->mesh_service_.get());
   node->server_ = builder.BuildAndStart();
@@ -162,16 +234,16 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen_address()));
   }
   node->address_ = absl::StrCat(HostOf(config.listen_address()), ":", port);
+
+  mesh::Verifier verify;
+  if (node->keys_) {
+    verify = [keys = node->keys_](absl::string_view origin, absl::string_view message,
+                                  absl::string_view signature) { return keys->Verify(origin, message, signature); };
+  }
   for (const v1::Peer& peer : config.peers()) {
-    // gRPC's own reconnect backoff starts at 1 s; the puller keeps its own, so let the channel retry fast.
-    grpc::ChannelArguments args;
-    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
-    auto channel = grpc::CreateCustomChannel(peer.address(), grpc::InsecureChannelCredentials(), args);
     node->pullers_.push_back(std::make_unique<mesh::PeerPuller>(
-        config.partner_id(), peer, std::move(channel), node->store_.get(), node->kinds_.get(),
-        node->policy_.get(), /*verify=*/nullptr));
+        config.partner_id(), peer, PeerChannel(peer, *identity), node->store_.get(), node->kinds_.get(),
+        node->policy_.get(), verify, PullerOptionsFor(peer, *identity)));
     node->pullers_.back()->Start();
   }
   return node;

@@ -27,6 +27,8 @@ class RegistryServiceImpl;
 }  // namespace passerelle::registry
 
 namespace passerelle::mesh {
+class Authorizer;
+class KeyRing;
 class MeshServiceImpl;
 class PeerPuller;
 class Policy;
@@ -71,6 +73,8 @@ class Node {
   std::string address_;
   std::unique_ptr<store::RecordKinds> kinds_;
   std::unique_ptr<mesh::Policy> policy_;
+  std::unique_ptr<mesh::Authorizer> authorizer_;
+  std::shared_ptr<const mesh::KeyRing> keys_;  // null in development mode
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<registry::RegistryServiceImpl> registry_service_;

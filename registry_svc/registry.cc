@@ -23,8 +23,6 @@ namespace {
 
 using google::protobuf::util::FieldMaskUtil;
 
-constexpr absl::string_view kStructureKind = "structure";
-constexpr absl::string_view kBuyerKind = "buyer";
 
 // Fields a client may change after creation; the SIRET and everything output-only may not.
 const absl::flat_hash_set<std::string>& UpdatableStructureFields() {

@@ -14,6 +14,10 @@
 
 namespace passerelle::registry {
 
+// The record kinds (column families, Change.kind) this module keeps.
+inline constexpr absl::string_view kStructureKind = "structure";
+inline constexpr absl::string_view kBuyerKind = "buyer";
+
 // The structure registry and buyers directory over the node's store. Knows nothing of gRPC: every method
 // returns an absl::Status whose code is the one the API promises (INVALID_ARGUMENT with field violations,
 // NOT_FOUND, ALREADY_EXISTS, ABORTED on a stale etag, FAILED_PRECONDITION for a record owned by another

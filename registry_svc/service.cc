@@ -12,11 +12,18 @@ namespace {
 // a broken stream loses little work in progress.
 constexpr size_t kImportBatchRows = 512;
 
-template <typename T>
-grpc::Status Reply(absl::StatusOr<T> result, T* response) {
+// Runs `call` if `allowed`, and puts its result on the wire.
+template <typename T, typename Call>
+grpc::Status Serve(const absl::Status& allowed, Call call, T* response) {
+  if (!allowed.ok()) return common::ToGrpcStatus(allowed);
+  absl::StatusOr<T> result = call();
   if (!result.ok()) return common::ToGrpcStatus(result.status());
   *response = std::move(*result);
   return grpc::Status::OK;
+}
+
+std::string Method(absl::string_view name) {
+  return mesh::FullMethodName(v1::RegistryService::service_full_name(), name);
 }
 
 void MergeSummary(const v1::ImportStructuresResponse& part, v1::ImportStructuresResponse* total) {
@@ -27,45 +34,51 @@ void MergeSummary(const v1::ImportStructuresResponse& part, v1::ImportStructures
 
 }  // namespace
 
-grpc::Status RegistryServiceImpl::CreateStructure(grpc::ServerContext*,
+grpc::Status RegistryServiceImpl::CreateStructure(grpc::ServerContext* context,
                                                   const v1::CreateStructureRequest* request,
                                                   v1::Structure* response) {
-  return Reply(registry_->CreateStructure(request->structure()), response);
+  return Serve(authorizer_->MayWrite(*context, Method("CreateStructure"), kStructureKind), [&] { return registry_->CreateStructure(request->structure()); },
+               response);
 }
 
-grpc::Status RegistryServiceImpl::GetStructure(grpc::ServerContext*,
+grpc::Status RegistryServiceImpl::GetStructure(grpc::ServerContext* context,
                                                const v1::GetStructureRequest* request,
                                                v1::Structure* response) {
-  return Reply(registry_->GetStructure(request->name()), response);
+  return Serve(authorizer_->MayCall(*context, Method("GetStructure")), [&] { return registry_->GetStructure(request->name()); }, response);
 }
 
-grpc::Status RegistryServiceImpl::UpdateStructure(grpc::ServerContext*,
+grpc::Status RegistryServiceImpl::UpdateStructure(grpc::ServerContext* context,
                                                   const v1::UpdateStructureRequest* request,
                                                   v1::Structure* response) {
-  return Reply(registry_->UpdateStructure(request->structure(), request->update_mask()), response);
+  return Serve(authorizer_->MayWrite(*context, Method("UpdateStructure"), kStructureKind), [&] { return registry_->UpdateStructure(request->structure(), request->update_mask()); },
+               response);
 }
 
-grpc::Status RegistryServiceImpl::DeleteStructure(grpc::ServerContext*,
+grpc::Status RegistryServiceImpl::DeleteStructure(grpc::ServerContext* context,
                                                   const v1::DeleteStructureRequest* request,
                                                   google::protobuf::Empty*) {
+  absl::Status allowed = authorizer_->MayWrite(*context, Method("DeleteStructure"), kStructureKind);
+  if (!allowed.ok()) return common::ToGrpcStatus(allowed);
   return common::ToGrpcStatus(registry_->DeleteStructure(request->name(), request->etag()));
 }
 
-grpc::Status RegistryServiceImpl::ListStructures(grpc::ServerContext*,
+grpc::Status RegistryServiceImpl::ListStructures(grpc::ServerContext* context,
                                                  const v1::ListStructuresRequest* request,
                                                  v1::ListStructuresResponse* response) {
-  return Reply(registry_->ListStructures(*request), response);
+  return Serve(authorizer_->MayCall(*context, Method("ListStructures")), [&] { return registry_->ListStructures(*request); }, response);
 }
 
-grpc::Status RegistryServiceImpl::SearchStructures(grpc::ServerContext*,
+grpc::Status RegistryServiceImpl::SearchStructures(grpc::ServerContext* context,
                                                    const v1::SearchStructuresRequest* request,
                                                    v1::SearchStructuresResponse* response) {
-  return Reply(registry_->SearchStructures(*request), response);
+  return Serve(authorizer_->MayCall(*context, Method("SearchStructures")), [&] { return registry_->SearchStructures(*request); }, response);
 }
 
 grpc::Status RegistryServiceImpl::ImportStructures(
-    grpc::ServerContext*, grpc::ServerReader<v1::ImportStructuresRequest>* reader,
+    grpc::ServerContext* context, grpc::ServerReader<v1::ImportStructuresRequest>* reader,
     v1::ImportStructuresResponse* response) {
+  absl::Status allowed = authorizer_->MayWrite(*context, Method("ImportStructures"), kStructureKind);
+  if (!allowed.ok()) return common::ToGrpcStatus(allowed);
   std::vector<v1::ImportStructuresRequest> batch;
   batch.reserve(kImportBatchRows);
   auto flush = [&]() -> absl::Status {
@@ -85,21 +98,22 @@ grpc::Status RegistryServiceImpl::ImportStructures(
   return common::ToGrpcStatus(flush());
 }
 
-grpc::Status RegistryServiceImpl::CreateBuyer(grpc::ServerContext*,
+grpc::Status RegistryServiceImpl::CreateBuyer(grpc::ServerContext* context,
                                               const v1::CreateBuyerRequest* request,
                                               v1::Buyer* response) {
-  return Reply(registry_->CreateBuyer(request->buyer()), response);
+  return Serve(authorizer_->MayWrite(*context, Method("CreateBuyer"), kBuyerKind), [&] { return registry_->CreateBuyer(request->buyer()); },
+               response);
 }
 
-grpc::Status RegistryServiceImpl::GetBuyer(grpc::ServerContext*, const v1::GetBuyerRequest* request,
+grpc::Status RegistryServiceImpl::GetBuyer(grpc::ServerContext* context, const v1::GetBuyerRequest* request,
                                            v1::Buyer* response) {
-  return Reply(registry_->GetBuyer(request->name()), response);
+  return Serve(authorizer_->MayCall(*context, Method("GetBuyer")), [&] { return registry_->GetBuyer(request->name()); }, response);
 }
 
-grpc::Status RegistryServiceImpl::ListBuyers(grpc::ServerContext*,
+grpc::Status RegistryServiceImpl::ListBuyers(grpc::ServerContext* context,
                                              const v1::ListBuyersRequest* request,
                                              v1::ListBuyersResponse* response) {
-  return Reply(registry_->ListBuyers(*request), response);
+  return Serve(authorizer_->MayCall(*context, Method("ListBuyers")), [&] { return registry_->ListBuyers(*request); }, response);
 }
 
 }  // namespace passerelle::registry
