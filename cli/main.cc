@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdint>
 #include <fstream>
 #include <map>
@@ -27,11 +28,15 @@
 #include "cli/structure_import.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
+#include "mesh/identity.h"
 #include "passerelle/v1/mesh.grpc.pb.h"
 #include "passerelle/v1/registry.grpc.pb.h"
 #include "store/audit.h"
 
 ABSL_FLAG(std::string, node, "127.0.0.1:7401", "address of the node to talk to (host:port)");
+ABSL_FLAG(std::string, ca_file, "", "mutual TLS: the mesh CA certificate (PEM)");
+ABSL_FLAG(std::string, cert_file, "", "mutual TLS: this client's certificate (PEM)");
+ABSL_FLAG(std::string, key_file, "", "mutual TLS: this client's private key (PEM)");
 ABSL_FLAG(int, count, 6000, "demo structures: how many structures to generate");
 ABSL_FLAG(uint64_t, seed, 1, "demo structures: the seed; the same seed gives the same data");
 ABSL_FLAG(std::string, out, "",
@@ -64,18 +69,32 @@ usage:
   passerelle mesh status              replication health per peer, as the node sees it
   passerelle mesh digest              the node's version vector and a hash per record kind
   passerelle audit verify --data_dir=DIR   checks a node's audit chain offline; names the first bad entry
-every command that calls a node takes --node=HOST:PORT (default 127.0.0.1:7401).)";
+every command that calls a node takes --node=HOST:PORT (default 127.0.0.1:7401) and, for a node that
+requires mutual TLS, --ca_file=CA.pem --cert_file=CERT.pem --key_file=KEY.pem (made by deploy/pki).)";
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 constexpr auto kUnaryDeadline = std::chrono::seconds(30);
 
-std::unique_ptr<v1::RegistryService::Stub> RegistryStub() {
-  // Plaintext until the mesh's TLS material is available to clients.
-  return v1::RegistryService::NewStub(
-      grpc::CreateChannel(absl::GetFlag(FLAGS_node), grpc::InsecureChannelCredentials()));
+// The channel every command uses: mutual TLS when certificate files are given, plaintext otherwise.
+std::shared_ptr<grpc::Channel> NodeChannel() {
+  v1::TlsConfig tls;
+  tls.set_ca_file(absl::GetFlag(FLAGS_ca_file));
+  tls.set_cert_file(absl::GetFlag(FLAGS_cert_file));
+  tls.set_key_file(absl::GetFlag(FLAGS_key_file));
+  if (tls.ca_file().empty() && tls.cert_file().empty() && tls.key_file().empty()) {
+    return grpc::CreateChannel(absl::GetFlag(FLAGS_node), grpc::InsecureChannelCredentials());
+  }
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials = mesh::ChannelCredentials(tls);
+  if (!credentials.ok()) {
+    std::cerr << "error: " << credentials.status().message() << "\n";
+    std::exit(kExitUsage);
+  }
+  return grpc::CreateChannel(absl::GetFlag(FLAGS_node), *credentials);
 }
+
+std::unique_ptr<v1::RegistryService::Stub> RegistryStub() { return v1::RegistryService::NewStub(NodeChannel()); }
 
 void SetUnaryDeadline(grpc::ClientContext* context) {
   context->set_deadline(std::chrono::system_clock::now() + kUnaryDeadline);
@@ -238,10 +257,7 @@ int UsageError() {
   return kExitUsage;
 }
 
-std::unique_ptr<v1::MeshService::Stub> MeshStub() {
-  return v1::MeshService::NewStub(
-      grpc::CreateChannel(absl::GetFlag(FLAGS_node), grpc::InsecureChannelCredentials()));
-}
+std::unique_ptr<v1::MeshService::Stub> MeshStub() { return v1::MeshService::NewStub(NodeChannel()); }
 
 std::string FormatVector(const v1::VersionVector& vector) {
   std::map<std::string, uint64_t> sorted(vector.sequences().begin(), vector.sequences().end());

@@ -45,8 +45,9 @@ int main(int argc, char** argv) {
                      node.status().ToString()));
     return 1;
   }
-  LogLine(absl::StrCat("passerelle-node started partner=", (*node)->partner_id(),
-                   " address=", (*node)->address()));
+  LogLine(absl::StrCat("passerelle-node started partner=", (*node)->partner_id(), " address=", (*node)->address(),
+                       (*node)->development_mode() ? " mode=development (plaintext, loopback only, unsigned)"
+                                                   : " mode=mtls"));
 
   int signal = 0;
   sigwait(&stop_signals, &signal);
