@@ -152,6 +152,7 @@ absl::Status PeerPuller::ApplyReady(std::vector<v1::Change>* pending) {
   absl::StatusOr<store::ApplyOutcome> applied = store_->Apply(batch, verify_ != nullptr, check, index);
   absl::MutexLock lock(&mu_);
   if (!applied.ok()) {
+    status_.set_last_error(std::string(applied.status().message()));
     if (applied.status().code() == absl::StatusCode::kFailedPrecondition) {
       status_.set_rejected_gap(status_.rejected_gap() + 1);
     } else if (applied.status().code() == absl::StatusCode::kUnauthenticated) {

@@ -70,6 +70,8 @@ class IntersectionCursor : public PostingCursor {
     Align();
   }
   void Seek(absl::string_view target) override {
+    // Once invalid (no children, or one ran out) nothing is common any more.
+    if (!valid_) return;
     children_.front()->Seek(target);
     Align();
   }

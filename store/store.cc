@@ -38,12 +38,12 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const StoreOptions& options,
   return cf;
 }
 
-// An iterator over the keys of `family` that start with `prefix`, as of `snapshot`; positioned nowhere until
-// sought. RocksDB keeps a pointer to the upper bound for the iterator's whole life, so the bound lives here,
-// beside it, and the pair never moves.
+// An iterator over the keys of `family` that start with `prefix`, as of `snapshot`; positioned
+// nowhere until sought. RocksDB keeps a pointer to the upper bound for the iterator's whole life,
+// so the bound lives here, beside it, and the pair never moves.
 struct PrefixIterator {
-  PrefixIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, const rocksdb::Snapshot* snapshot,
-                 absl::string_view prefix)
+  PrefixIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
+                 const rocksdb::Snapshot* snapshot, absl::string_view prefix)
       : upper(keys::PrefixEnd(prefix)), upper_slice(upper) {
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot;
@@ -74,7 +74,8 @@ class IteratorCursor : public PostingCursor {
   }
   void Next() override { it_->Next(); }
   void Seek(absl::string_view target) override {
-    if (Valid() && id() >= target) return;
+    // Past the end already: seeking again could land before where the cursor ran out.
+    if (!Valid() || id() >= target) return;
     it_->Seek(absl::StrCat(prefix_, target));
   }
 

@@ -1,22 +1,23 @@
 // In-process mesh: several real nodes on loopback, each pulling from the others (development mode:
 // plaintext, unsigned). The process-level fault tests live in tests/e2e/.
 
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "cli/demo_data.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
+#include "tests/support/mesh_support.h"
 #include "tests/support/test_node.h"
 
 namespace passerelle {
 namespace {
 
+using testing::AwaitConvergence;
 using ::testing::HasSubstr;
 using testing::TestNode;
 
@@ -47,49 +48,18 @@ std::vector<std::unique_ptr<TestNode>> StartMesh(
   return nodes;
 }
 
-v1::DigestResponse DigestOf(TestNode& node) {
-  grpc::ClientContext context;
-  v1::DigestResponse digest;
-  EXPECT_TRUE(node.Mesh()->Digest(&context, v1::DigestRequest(), &digest).ok());
-  return digest;
-}
-
-bool SameVector(const v1::VersionVector& a, const v1::VersionVector& b) {
-  return std::map<std::string, uint64_t>(a.sequences().begin(), a.sequences().end()) ==
-         std::map<std::string, uint64_t>(b.sequences().begin(), b.sequences().end());
-}
-
-bool SameState(const v1::DigestResponse& a, const v1::DigestResponse& b) {
-  if (!SameVector(a.vector(), b.vector()) || a.kinds_size() != b.kinds_size()) return false;
-  for (int i = 0; i < a.kinds_size(); ++i) {
-    if (a.kinds(i).sha256() != b.kinds(i).sha256()) return false;
-  }
-  return true;
-}
-
-// Polls until every node reports the same version vector (and, with `compare_records`, the same records), or
-// the deadline passes. Replication is asynchronous by design; what is tested is that it converges.
-bool AwaitConvergence(const std::vector<TestNode*>& nodes, bool compare_records = true,
-                      absl::Duration timeout = absl::Seconds(20)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    v1::DigestResponse first = DigestOf(*nodes[0]);
-    bool all = true;
-    for (size_t i = 1; i < nodes.size() && all; ++i) {
-      v1::DigestResponse other = DigestOf(*nodes[i]);
-      all = compare_records ? SameState(first, other)
-                            : SameVector(first.vector(), other.vector());
-    }
-    if (all) return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return false;
-}
-
-std::vector<TestNode*> Raw(const std::vector<std::unique_ptr<TestNode>>& nodes) {
-  std::vector<TestNode*> out;
-  for (const auto& n : nodes) out.push_back(n.get());
+// The nodes' channels, for the convergence helpers of tests/support/mesh_support.h.
+std::vector<std::shared_ptr<grpc::Channel>> Channels(
+    const std::vector<std::unique_ptr<TestNode>>& nodes) {
+  std::vector<std::shared_ptr<grpc::Channel>> out;
+  for (const auto& n : nodes) out.push_back(n->channel());
   return out;
+}
+
+v1::DigestResponse DigestOf(TestNode& node) {
+  absl::StatusOr<v1::DigestResponse> digest = testing::DigestOf(node.channel());
+  EXPECT_TRUE(digest.ok()) << digest.status();
+  return digest.value_or(v1::DigestResponse());
 }
 
 grpc::Status Create(TestNode& node, const v1::Structure& structure, v1::Structure* created) {
@@ -131,7 +101,7 @@ TEST(Mesh, WritesOnEveryNodeReachEveryOtherAndTheDigestsAgree) {
   for (size_t i = 0; i < structures.size(); ++i) {
     ASSERT_TRUE(Create(*nodes[i % nodes.size()], structures[i], &created[i]).ok());
   }
-  ASSERT_TRUE(AwaitConvergence(Raw(nodes)));
+  ASSERT_TRUE(AwaitConvergence(Channels(nodes)));
 
   for (size_t i = 0; i < created.size(); ++i) {
     v1::Structure seen;
@@ -142,7 +112,8 @@ TEST(Mesh, WritesOnEveryNodeReachEveryOtherAndTheDigestsAgree) {
   }
   v1::DigestResponse digest = DigestOf(*nodes[0]);
   for (const std::string& partner : kPartners) {
-    EXPECT_EQ(digest.vector().sequences().at(partner), created.size() / kPartners.size()) << partner;
+    EXPECT_EQ(digest.vector().sequences().at(partner), created.size() / kPartners.size())
+        << partner;
   }
 }
 
@@ -151,7 +122,7 @@ TEST(Mesh, AReplicatedStructureIsFoundBySearchOnAnotherNode) {
   v1::Structure structure = cli::GenerateStructures(1, 11).front();
   v1::Structure created;
   ASSERT_TRUE(Create(*nodes[0], structure, &created).ok());
-  ASSERT_TRUE(AwaitConvergence(Raw(nodes)));
+  ASSERT_TRUE(AwaitConvergence(Channels(nodes)));
 
   grpc::ClientContext context;
   v1::SearchStructuresRequest search;
@@ -169,7 +140,7 @@ TEST(Mesh, AWriteToARecordOwnedByAnotherPartnerIsRefusedNamingTheOwner) {
   auto nodes = StartMesh({"les-canaux", "solideo"});
   v1::Structure created;
   ASSERT_TRUE(Create(*nodes[0], cli::GenerateStructures(1, 12).front(), &created).ok());
-  ASSERT_TRUE(AwaitConvergence(Raw(nodes)));
+  ASSERT_TRUE(AwaitConvergence(Channels(nodes)));
 
   grpc::ClientContext context;
   v1::UpdateStructureRequest update;
@@ -194,9 +165,9 @@ TEST(Mesh, ANodeThatWasDownCatchesUpOnWhatItMissed) {
     v1::Structure created;
     ASSERT_TRUE(Create(*nodes[i % 2], structures[i], &created).ok());
   }
-  ASSERT_TRUE(AwaitConvergence({nodes[0].get(), nodes[1].get()}));
+  ASSERT_TRUE(AwaitConvergence({nodes[0]->channel(), nodes[1]->channel()}));
   nodes[2]->Start();
-  ASSERT_TRUE(AwaitConvergence(Raw(nodes)));
+  ASSERT_TRUE(AwaitConvergence(Channels(nodes)));
   EXPECT_EQ(DigestOf(*nodes[2]).kinds(0).records() + DigestOf(*nodes[2]).kinds(1).records(), 300u);
 }
 
@@ -212,7 +183,7 @@ TEST(Mesh, AKindSharedWithNoneNeverReachesThatPeer) {
   v1::Structure structure;
   ASSERT_TRUE(Create(*nodes[0], cli::GenerateStructures(1, 14).front(), &structure).ok());
   // The vectors still agree: the withheld change travels as hashes only.
-  ASSERT_TRUE(AwaitConvergence(Raw(nodes), /*compare_records=*/false));
+  ASSERT_TRUE(AwaitConvergence(Channels(nodes), /*compare_records=*/false));
 
   v1::Structure seen;
   EXPECT_TRUE(Get(*nodes[1], structure.name(), &seen).ok());
@@ -235,12 +206,13 @@ TEST(Mesh, AChangeFromAnAuthorThePolicyDoesNotAllowIsNotApplied) {
   });
   v1::Buyer buyer;
   ASSERT_TRUE(CreateSomeBuyer(*nodes[0], &buyer).ok());
-  ASSERT_TRUE(AwaitConvergence(Raw(nodes), /*compare_records=*/false));
+  ASSERT_TRUE(AwaitConvergence(Channels(nodes), /*compare_records=*/false));
 
   EXPECT_EQ(GetBuyerCode(*nodes[1], buyer.name()), grpc::StatusCode::NOT_FOUND);
   grpc::ClientContext status_context;
   v1::MeshStatus status;
-  ASSERT_TRUE(nodes[1]->Mesh()->GetMeshStatus(&status_context, v1::GetMeshStatusRequest(), &status).ok());
+  ASSERT_TRUE(
+      nodes[1]->Mesh()->GetMeshStatus(&status_context, v1::GetMeshStatusRequest(), &status).ok());
   ASSERT_EQ(status.peers_size(), 1);
   EXPECT_EQ(status.peers(0).partner_id(), "les-canaux");
   EXPECT_EQ(status.peers(0).rejected_policy(), 1u);

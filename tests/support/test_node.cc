@@ -12,6 +12,7 @@
 
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "mesh/identity.h"
 
 namespace passerelle::testing {
 
@@ -70,6 +71,15 @@ void TestNode::Restart() {
 
 std::unique_ptr<v1::RegistryService::Stub> TestNode::Registry() const {
   return v1::RegistryService::NewStub(channel_);
+}
+
+std::shared_ptr<grpc::Channel> TestNode::ChannelAs(const v1::TlsConfig& client) const {
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials = mesh::ChannelCredentials(client);
+  if (!credentials.ok()) {
+    std::fprintf(stderr, "test client credentials: %s\n", credentials.status().ToString().c_str());
+    std::abort();
+  }
+  return grpc::CreateChannel(node_->address(), *credentials);
 }
 
 std::unique_ptr<v1::MeshService::Stub> TestNode::Mesh() const { return v1::MeshService::NewStub(channel_); }

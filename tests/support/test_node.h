@@ -47,6 +47,8 @@ class TestNode {
   const std::string& address() const { return node_->address(); }
   const std::string& data_dir() const { return data_dir_.path(); }
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  // A channel to a TLS node presenting `client`'s certificate (cert_file/key_file, trusting ca_file).
+  std::shared_ptr<grpc::Channel> ChannelAs(const v1::TlsConfig& client) const;
   std::unique_ptr<v1::RegistryService::Stub> Registry() const;
   std::unique_ptr<v1::MeshService::Stub> Mesh() const;
 

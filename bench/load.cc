@@ -1,0 +1,61 @@
+#include "bench/load.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+
+namespace passerelle::bench {
+
+double LoadResult::CallsPerSecond() const {
+  const double seconds = absl::ToDoubleSeconds(elapsed);
+  return seconds > 0 ? static_cast<double>(calls) / seconds : 0;
+}
+
+absl::Duration LoadResult::Quantile(double q) const {
+  if (latencies.empty()) return absl::ZeroDuration();
+  // Nearest rank: the smallest latency with at least q of all calls at or below it.
+  const size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(latencies.size())));
+  return latencies[std::clamp<size_t>(rank, 1, latencies.size()) - 1];
+}
+
+LoadResult RunLoad(const LoadPlan& plan, const Call& call) {
+  std::atomic<int64_t> next{0};
+  absl::Mutex mu;
+  LoadResult result;
+  const absl::Time start = absl::Now();
+  const absl::Time deadline = start + plan.max_duration;
+
+  auto client = [&] {
+    // Each thread keeps its own tallies and merges them once, so the driver adds no contention of
+    // its own.
+    std::vector<absl::Duration> latencies;
+    int64_t failures = 0;
+    std::string first_failure;
+    for (int64_t i; (i = next.fetch_add(1)) < plan.max_calls;) {
+      const absl::Time issued = absl::Now();
+      if (issued >= deadline) break;
+      grpc::Status status = call(plan.first_index + i);
+      latencies.push_back(absl::Now() - issued);
+      if (!status.ok() && failures++ == 0) first_failure = status.error_message();
+    }
+    absl::MutexLock lock(&mu);
+    result.latencies.insert(result.latencies.end(), latencies.begin(), latencies.end());
+    result.failures += failures;
+    if (result.first_failure.empty()) result.first_failure = std::move(first_failure);
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < plan.concurrency; ++t) threads.emplace_back(client);
+  for (std::thread& t : threads) t.join();
+
+  result.elapsed = absl::Now() - start;
+  result.end_index = plan.first_index + std::min(next.load(), plan.max_calls);
+  result.calls = static_cast<int64_t>(result.latencies.size());
+  std::sort(result.latencies.begin(), result.latencies.end());
+  return result;
+}
+
+}  // namespace passerelle::bench

@@ -1,0 +1,48 @@
+#ifndef PASSERELLE_BENCH_LOAD_H_
+#define PASSERELLE_BENCH_LOAD_H_
+
+// A closed-loop load driver: `concurrency` client threads, each issuing one blocking call at a
+// time, so that exactly that many calls are in flight. Every throughput and latency figure of the
+// load benchmark comes from here, whatever the call, so that the baseline and the node are measured
+// the same way.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "grpcpp/support/status.h"
+
+namespace passerelle::bench {
+
+// Issues call number `index` and returns its status once it has completed. Called from several
+// threads at once; distinct calls get distinct indices.
+using Call = std::function<grpc::Status(int64_t index)>;
+
+struct LoadPlan {
+  int concurrency = 1;
+  int64_t first_index = 0;  // calls are numbered first_index, first_index + 1, ...
+  // The load stops issuing calls at whichever comes first; calls already in flight complete.
+  int64_t max_calls = INT64_MAX;
+  absl::Duration max_duration = absl::InfiniteDuration();
+};
+
+struct LoadResult {
+  int64_t calls = 0;      // completed, whether OK or not
+  int64_t end_index = 0;  // every call issued had an index below this; the next load can start here
+  int64_t failures = 0;   // completed with a non-OK status
+  std::string first_failure;
+  absl::Duration elapsed;                 // from the first call issued to the last one completed
+  std::vector<absl::Duration> latencies;  // one per completed call, sorted ascending
+
+  double CallsPerSecond() const;
+  // The latency below which a fraction `q` (0..1) of calls completed; zero without calls.
+  absl::Duration Quantile(double q) const;
+};
+
+LoadResult RunLoad(const LoadPlan& plan, const Call& call);
+
+}  // namespace passerelle::bench
+
+#endif  // PASSERELLE_BENCH_LOAD_H_

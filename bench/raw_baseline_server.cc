@@ -1,0 +1,106 @@
+// raw-baseline-server --db_dir=DIR [--listen_address=127.0.0.1:0]: the floor passerelle-node is
+// measured against. Each RawBaseline.Put call is exactly one RocksDB Put, served the way the node
+// serves (synchronous gRPC service, default server builder) and written the way the node writes
+// (WAL on, no fsync, the store's memtable size and compression), so that what the node costs beyond
+// it is the node's own work.
+//
+// Logs "raw-baseline-server started address=HOST:PORT" to stderr once listening; stops on SIGTERM
+// or SIGINT.
+
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "raw_baseline.grpc.pb.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+
+ABSL_FLAG(std::string, db_dir, "", "RocksDB directory, created if missing");
+ABSL_FLAG(std::string, listen_address, "127.0.0.1:0", "host:port; port 0 picks a free port");
+
+namespace passerelle::bench {
+namespace {
+
+// Matches store/store.cc's defaults where they bear on a stream of small puts.
+constexpr size_t kWriteBufferBytes = 32 << 20;
+
+class RawBaselineService final : public RawBaseline::Service {
+ public:
+  explicit RawBaselineService(rocksdb::DB* db) : db_(db) {}
+
+  grpc::Status Put(grpc::ServerContext*, const PutRequest* request, PutResponse*) override {
+    rocksdb::Status s = db_->Put(rocksdb::WriteOptions(), request->key(), request->value());
+    return s.ok() ? grpc::Status::OK : grpc::Status(grpc::StatusCode::INTERNAL, s.ToString());
+  }
+
+ private:
+  rocksdb::DB* db_;
+};
+
+void Log(const std::string& line) {
+  std::fprintf(stderr, "%s\n", line.c_str());
+  std::fflush(stderr);
+}
+
+int Serve(const std::string& db_dir, const std::string& listen_address) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.IncreaseParallelism(2);
+  options.max_background_jobs = 2;
+  options.write_buffer_size = kWriteBufferBytes;
+  options.compression = rocksdb::kLZ4Compression;
+  rocksdb::DB* raw_db = nullptr;
+  rocksdb::Status opened = rocksdb::DB::Open(options, db_dir, &raw_db);
+  if (!opened.ok()) {
+    Log(absl::StrCat("raw-baseline-server: cannot open ", db_dir, ": ", opened.ToString()));
+    return 1;
+  }
+  std::unique_ptr<rocksdb::DB> db(raw_db);
+
+  // As in passerelle-node: only sigwait below receives the stop signals.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  RawBaselineService service(db.get());
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    Log(absl::StrCat("raw-baseline-server: cannot listen on ", listen_address));
+    return 1;
+  }
+  Log(absl::StrCat("raw-baseline-server started address=",
+                   listen_address.substr(0, listen_address.rfind(':')), ":", port));
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  server->Shutdown();
+  server->Wait();
+  return db->Close().ok() ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace passerelle::bench
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  const std::string db_dir = absl::GetFlag(FLAGS_db_dir);
+  if (db_dir.empty()) {
+    std::fprintf(stderr, "raw-baseline-server: --db_dir=DIR is required\n");
+    return 2;
+  }
+  return passerelle::bench::Serve(db_dir, absl::GetFlag(FLAGS_listen_address));
+}
