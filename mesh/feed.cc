@@ -34,6 +34,7 @@ absl::StatusOr<std::vector<v1::Change>> ChangeFeed::Next(const store::ReadView& 
   auto& sent = *sent_.mutable_sequences();
   for (const auto& [origin, top] : held.sequences()) {
     if (out.size() >= limit) break;
+    if (origin == peer_) continue;  // the peer wrote these: it has them all
     uint64_t& position = sent[origin];
     if (position >= top) continue;
     absl::StatusOr<std::vector<v1::Change>> changes = view.Changes(origin, position, limit - out.size());

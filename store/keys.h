@@ -13,7 +13,6 @@ namespace passerelle::store::keys {
 
 // Column families besides one per record kind (whose keys are the record ids themselves).
 inline constexpr absl::string_view kIndexFamily = "index";      // kind \0 term \0 id -> ""
-inline constexpr absl::string_view kTermsFamily = "terms";      // kind \0 term -> ""   (dictionary of terms)
 inline constexpr absl::string_view kChangesFamily = "changes";  // origin \0 seq(be64) -> Change
 inline constexpr absl::string_view kAuditFamily = "audit";      // index(be64) -> AuditEntry
 

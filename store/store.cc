@@ -102,7 +102,6 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   rocksdb::ColumnFamilyOptions cf_options = FamilyOptions(options, cache);
 
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, std::string(keys::kIndexFamily),
-                                    std::string(keys::kTermsFamily),
                                     std::string(keys::kChangesFamily), std::string(keys::kAuditFamily)};
   for (const std::string& kind : options.kinds) {
     if (!keys::IsValidComponent(kind) || std::count(names.begin(), names.end(), kind) > 0) {
@@ -204,11 +203,9 @@ void Store::Stage(const v1::Change& change, const RecordWrite& write, rocksdb::W
   const std::string& kind = change.kind();
   const std::string& id = change.record_id();
   rocksdb::ColumnFamilyHandle* index = Family(keys::kIndexFamily);
-  rocksdb::ColumnFamilyHandle* terms = Family(keys::kTermsFamily);
   for (const std::string& term : write.remove_terms) batch->Delete(index, keys::Posting(kind, term, id));
   for (const std::string& term : write.add_terms) {
     batch->Put(index, keys::Posting(kind, term, id), rocksdb::Slice());
-    batch->Put(terms, keys::Term(kind, term), rocksdb::Slice());
   }
   if (write.value) {
     batch->Put(Family(kind), id, EncodeEnvelope(change.version(), *write.value));
@@ -363,12 +360,17 @@ std::unique_ptr<PostingCursor> ReadView::Postings(absl::string_view kind, absl::
 
 std::vector<std::string> ReadView::TermsWithPrefix(absl::string_view kind, absl::string_view prefix,
                                                    size_t limit) const {
-  std::string start = keys::Term(kind, prefix);
-  PrefixIterator it(store_->db_.get(), store_->Family(keys::kTermsFamily), snapshot_, start);
-  size_t skip = keys::Term(kind, "").size();
+  // The index itself is the dictionary: one seek per distinct term, skipping over its postings. Keeping no
+  // separate dictionary halves the keys every write puts.
+  const std::string start = keys::Term(kind, prefix);
+  PrefixIterator it(store_->db_.get(), store_->Family(keys::kIndexFamily), snapshot_, start);
+  const size_t skip = keys::Term(kind, "").size();
   std::vector<std::string> out;
-  for (it->Seek(start); it->Valid() && out.size() < limit; it->Next()) {
-    out.emplace_back(absl::string_view(it->key().data(), it->key().size()).substr(skip));
+  for (it->Seek(start); it->Valid() && out.size() < limit;) {
+    absl::string_view key(it->key().data(), it->key().size());
+    absl::string_view term = key.substr(skip, key.find('\0', skip) - skip);
+    out.emplace_back(term);
+    it->Seek(keys::PrefixEnd(keys::PostingPrefix(kind, term)));
   }
   return out;
 }

@@ -100,8 +100,8 @@ class ReadView {
                                                                        size_t limit) const;
   // The ids of `kind` records indexed under `term`.
   std::unique_ptr<PostingCursor> Postings(absl::string_view kind, absl::string_view term) const;
-  // Terms ever indexed for `kind` that start with `prefix`, in order, at most `limit`. A term whose records
-  // were all deleted may still be listed; its postings are then empty.
+  // Terms currently indexed for `kind` (with at least one record) that start with `prefix`, in order, at
+  // most `limit`.
   std::vector<std::string> TermsWithPrefix(absl::string_view kind, absl::string_view prefix,
                                            size_t limit) const;
   // Change-log entries of `origin` with sequence > `after`, in order, at most `limit`.
