@@ -27,6 +27,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/import.h"
 #include "bench/load.h"
 #include "bench/report.h"
 #include "bench/server_process.h"
@@ -157,35 +158,18 @@ absl::StatusOr<double> MeasureCreate(const Dataset& data) {
 // structures/s from opening the stream to the server's summary.
 absl::StatusOr<double> MeasureImport(const Dataset& data, const ServerProcess& node,
                                      v1::RegistryService::Stub& stub) {
-  grpc::ClientContext context;
-  v1::ImportStructuresResponse summary;
   const absl::Duration server_cpu = node.CpuTime();
   const absl::Duration client_cpu = ClientCpuTime();
-  const absl::Time start = absl::Now();
-  auto stream = stub.ImportStructures(&context, &summary);
-  v1::ImportStructuresRequest row;
-  for (size_t i = 0; i < data.structures.size(); ++i) {
-    *row.mutable_structure() = data.structures[i];
-    row.set_row(static_cast<int64_t>(i) + 1);
-    if (!stream->Write(row)) break;
-  }
-  stream->WritesDone();
-  grpc::Status status = stream->Finish();
-  const absl::Duration elapsed = absl::Now() - start;
+  absl::StatusOr<absl::Duration> elapsed = ImportAll(stub, data.structures);
+  if (!elapsed.ok()) return elapsed.status();
   const double server_us =
       absl::ToDoubleMicroseconds(node.CpuTime() - server_cpu) / data.structures.size();
   const double client_us =
       absl::ToDoubleMicroseconds(ClientCpuTime() - client_cpu) / data.structures.size();
-  if (!status.ok()) return absl::InternalError(absl::StrCat("import: ", status.error_message()));
-  if (summary.created() != static_cast<int64_t>(data.structures.size())) {
-    return absl::InternalError(absl::StrCat("import created ", summary.created(), " of ",
-                                            data.structures.size(), " structures; ",
-                                            summary.rejected_size(), " rejected"));
-  }
   PrintNote(absl::StrFormat(
       "import: %d structures in %.2f s; CPU per structure: server %.0f us, client %.0f us",
-      summary.created(), absl::ToDoubleSeconds(elapsed), server_us, client_us));
-  return static_cast<double>(summary.created()) / absl::ToDoubleSeconds(elapsed);
+      data.structures.size(), absl::ToDoubleSeconds(*elapsed), server_us, client_us));
+  return static_cast<double>(data.structures.size()) / absl::ToDoubleSeconds(*elapsed);
 }
 
 // A two-filter search and how many structures of the dataset it matches.
@@ -316,11 +300,5 @@ absl::Status Run() {
 }  // namespace passerelle::bench
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
-  absl::Status status = passerelle::bench::Run();
-  if (!status.ok()) {
-    std::fprintf(stderr, "passerelle-load-bench: %s\n", status.ToString().c_str());
-    return 1;
-  }
-  return 0;
+  return passerelle::bench::DriverMain(argc, argv, "passerelle-load-bench", passerelle::bench::Run);
 }

@@ -2,7 +2,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <string>
 
+#include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
 
 namespace passerelle::bench {
@@ -19,6 +21,16 @@ void PrintBench(absl::string_view name, double value, absl::string_view unit) {
 void PrintNote(absl::string_view text) {
   absl::PrintF("# %s\n", text);
   std::fflush(stdout);
+}
+
+int DriverMain(int argc, char** argv, absl::string_view program, absl::Status (*run)()) {
+  absl::ParseCommandLine(argc, argv);
+  absl::Status status = run();
+  if (!status.ok()) {
+    std::fprintf(stderr, "%s: %s\n", std::string(program).c_str(), status.ToString().c_str());
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace passerelle::bench

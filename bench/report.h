@@ -6,6 +6,7 @@
 // (names snake_case, no spaces anywhere in name or unit), which is all a caller of bench/run needs
 // to parse. Anything else a program prints is commentary, on lines that start with "#".
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
 namespace passerelle::bench {
@@ -14,6 +15,9 @@ void PrintBench(absl::string_view name, double value, absl::string_view unit);
 
 // A "# ..." line: context for a human reader (goals, what a figure measured), never a result.
 void PrintNote(absl::string_view text);
+
+// A load driver's main(): parses the flags, runs `run`, and turns a failure into a message and exit code 1.
+int DriverMain(int argc, char** argv, absl::string_view program, absl::Status (*run)());
 
 }  // namespace passerelle::bench
 

@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "google/protobuf/text_format.h"
 
 namespace passerelle::bench {
 namespace {
@@ -23,13 +24,24 @@ constexpr absl::string_view kAddressField = "address=";
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::StartNode(const std::string& binary) {
+  v1::NodeConfig config;
+  config.set_partner_id("bench");
+  return StartNode(binary, std::move(config));
+}
+
+absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::StartNode(const std::string& binary,
+                                                                        v1::NodeConfig config) {
   auto dir = std::make_unique<testing::TempDir>();
-  const std::string config = dir->path() + "/node.textproto";
-  std::ofstream(config) << "partner_id: \"bench\"\n"
-                        << "listen_address: \"127.0.0.1:0\"\n"
-                        << "data_dir: \"" << dir->path() << "/data\"\n";
+  if (config.listen_address().empty()) config.set_listen_address("127.0.0.1:0");
+  if (config.data_dir().empty()) config.set_data_dir(dir->path() + "/data");
+  const std::string config_path = dir->path() + "/node.textproto";
+  std::string text;
+  if (!google::protobuf::TextFormat::PrintToString(config, &text)) {
+    return absl::InternalError("cannot print the node's config");
+  }
+  std::ofstream(config_path) << text;
   std::unique_ptr<ServerProcess> server(
-      new ServerProcess(std::move(dir), {binary, absl::StrCat("--config=", config)}));
+      new ServerProcess(std::move(dir), {binary, absl::StrCat("--config=", config_path)}));
   if (absl::Status started = server->AwaitStarted(); !started.ok()) return started;
   return server;
 }

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "passerelle/v1/config.pb.h"
 #include "tests/support/child_process.h"
 #include "tests/support/test_node.h"
 
@@ -25,6 +26,10 @@ class ServerProcess {
   // passerelle-node at `binary`, configured with only partner_id, a port-0 listen address and
   // data_dir.
   static absl::StatusOr<std::unique_ptr<ServerProcess>> StartNode(const std::string& binary);
+  // passerelle-node at `binary` configured with `config` (a mesh node: peers, TLS, ...); an empty
+  // listen_address becomes 127.0.0.1:0 and an empty data_dir a fresh directory of its own.
+  static absl::StatusOr<std::unique_ptr<ServerProcess>> StartNode(const std::string& binary,
+                                                                  v1::NodeConfig config);
   // raw-baseline-server at `binary`.
   static absl::StatusOr<std::unique_ptr<ServerProcess>> StartRawBaseline(const std::string& binary);
 
