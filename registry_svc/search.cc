@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "registry_svc/rules.h"
@@ -53,7 +55,15 @@ absl::StatusOr<std::unique_ptr<store::PostingCursor>> PlanStructureSearch(
   common::FieldViolations violations;
   Cursors filters;
 
-  for (const std::string& word : Tokenize(request.query())) {
+  const std::vector<std::string> query_words = Tokenize(request.query());
+  // A query whose every word is too short or too long to be indexed must not silently match everything.
+  const bool has_text = absl::c_any_of(request.query(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || (c & 0x80) != 0;
+  });
+  if (query_words.empty() && has_text) {
+    violations.Add("query", "no searchable word: words need 2 to 64 letters or digits");
+  }
+  for (const std::string& word : query_words) {
     std::vector<std::string> words =
         view.TermsWithPrefix(kKind, terms::Word(word), kMaxExpansion + 1);
     if (words.size() > kMaxExpansion) {

@@ -20,6 +20,7 @@ namespace passerelle::registry {
 namespace {
 
 using ::testing::IsEmpty;
+using ::testing::SizeIs;
 using ::testing::UnorderedElementsAre;
 
 struct Sample {
@@ -198,6 +199,18 @@ TEST_F(SearchTest, QueryFoldsAccentsAndCaseLikeTheIndex) {
 TEST_F(SearchTest, EveryQueryWordMustMatch) {
   EXPECT_THAT(Query("eco solid"), UnorderedElementsAre("regie"));
   EXPECT_THAT(Query("ecole solidaire"), IsEmpty());
+}
+
+TEST_F(SearchTest, AQueryWithNoSearchableWordIsRefusedRatherThanMatchingEverything) {
+  for (const std::string& query : std::vector<std::string>{"a", std::string(65, 'x'), "é b"}) {
+    v1::SearchStructuresRequest request;
+    request.set_query(query);
+    auto view = store_->Read();
+    auto cursor = PlanStructureSearch(*view, request);
+    ASSERT_EQ(cursor.status().code(), absl::StatusCode::kInvalidArgument) << query;
+    EXPECT_EQ(common::ViolationsOf(cursor.status()).front().field, "query");
+  }
+  EXPECT_THAT(Query("  "), SizeIs(5));  // blank: no text filter at all
 }
 
 TEST_F(SearchTest, QueryIntersectsWithOtherFilters) {
