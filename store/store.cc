@@ -380,6 +380,7 @@ absl::StatusOr<std::vector<v1::Change>> ReadView::Changes(absl::string_view orig
   PrefixIterator it(store_->db_.get(), store_->Family(keys::kChangesFamily), snapshot_,
                     keys::ChangePrefix(origin));
   std::vector<v1::Change> out;
+  if (after == UINT64_MAX) return out;  // after + 1 would wrap to the start of the log
   for (it->Seek(keys::Change(origin, after + 1)); it->Valid() && out.size() < limit; it->Next()) {
     if (!out.emplace_back().ParseFromArray(it->value().data(),
                                            static_cast<int>(it->value().size()))) {

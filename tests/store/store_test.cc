@@ -393,6 +393,7 @@ TEST_F(StoreTest, ChangesListsAnOriginsEntriesInSequenceOrderAfterAndUpToLimit) 
               ElementsAre(254u, 255u, 256u, 257u, 258u));
   EXPECT_THAT(SequencesOf(ChangesOf(store(), kPartner, 298, 10)), ElementsAre(299u, 300u));
   EXPECT_THAT(ChangesOf(store(), kPartner, 300, 10), IsEmpty());
+  EXPECT_THAT(ChangesOf(store(), kPartner, UINT64_MAX, 10), IsEmpty());  // nothing is beyond the last sequence
   std::vector<v1::Change> all = ChangesOf(store());
   ASSERT_EQ(all.size(), 300u);
   for (size_t i = 0; i < all.size(); ++i) {
