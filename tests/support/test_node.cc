@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <random>
 #include <cstdlib>
 #include <filesystem>
 #include <utility>
@@ -85,18 +86,25 @@ std::shared_ptr<grpc::Channel> TestNode::ChannelAs(const v1::TlsConfig& client) 
 std::unique_ptr<v1::MeshService::Stub> TestNode::Mesh() const { return v1::MeshService::NewStub(channel_); }
 
 int PickFreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof address;
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), size) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
-    std::perror("picking a free port");
-    std::abort();
+  // Below the kernel's ephemeral range (32768 and up), so that a port picked here is never handed out meanwhile
+  // to another test's client socket or port-0 server, which is what made fixed-port mesh tests flaky under
+  // parallel ctest. Random, so concurrent pickers rarely collide; bound once to check it is free now.
+  static std::mt19937 rng(std::random_device{}());
+  std::uniform_int_distribution<int> pick(20000, 32000);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const int port = pick(rng);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) break;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    close(fd);
+    if (free) return port;
   }
-  close(fd);
-  return ntohs(address.sin_port);
+  std::perror("picking a free port");
+  std::abort();
 }
 
 }  // namespace passerelle::testing
