@@ -189,7 +189,9 @@ void Registry::AddRecordKinds(store::RecordKinds* kinds) {
 }
 
 std::vector<std::string> Registry::RecordKinds() {
-  return {std::string(kStructureKind), std::string(kBuyerKind)};
+  store::RecordKinds kinds;
+  AddRecordKinds(&kinds);
+  return kinds.Names();
 }
 
 absl::StatusOr<v1::Structure> Registry::CreateStructure(const v1::Structure& structure) {

@@ -54,8 +54,7 @@ absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes
     if (!change.withheld() && !change.redacted() && ContentHash(change) != change.content_hash()) {
       return absl::UnauthenticatedError(absl::StrCat("change ", Name(change), " does not match its hash"));
     }
-    const std::string& previous = head.chain_hash.empty() ? GenesisChainHash() : head.chain_hash;
-    if (ChainHash(previous, change.content_hash()) != change.chain_hash()) {
+    if (ChainHash(head.chain_hash, change.content_hash()) != change.chain_hash()) {
       return absl::UnauthenticatedError(absl::StrCat("change ", Name(change), " breaks ", origin, "'s chain"));
     }
     if (change.signature().empty()) {

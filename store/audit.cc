@@ -9,23 +9,15 @@
 #include "store/keys.h"
 
 namespace passerelle::store {
-namespace {
-
-void AppendField(absl::string_view field, std::string* out) {
-  keys::AppendBigEndian64(out, field.size());
-  out->append(field.data(), field.size());
-}
-
-}  // namespace
 
 std::string AuditHash(const v1::AuditEntry& entry) {
   std::string bytes = "passerelle.audit.v1";
   keys::AppendBigEndian64(&bytes, entry.index());
-  AppendField(entry.previous_hash(), &bytes);
-  AppendField(entry.kind(), &bytes);
-  AppendField(entry.origin_partner(), &bytes);
+  AppendCanonicalField(entry.previous_hash(), &bytes);
+  AppendCanonicalField(entry.kind(), &bytes);
+  AppendCanonicalField(entry.origin_partner(), &bytes);
   keys::AppendBigEndian64(&bytes, entry.origin_sequence());
-  AppendField(entry.content_hash(), &bytes);
+  AppendCanonicalField(entry.content_hash(), &bytes);
   bytes.push_back(entry.remote() ? 1 : 0);
   keys::AppendBigEndian64(&bytes, static_cast<uint64_t>(entry.unix_millis()));
   return Sha256(bytes);
@@ -34,7 +26,7 @@ std::string AuditHash(const v1::AuditEntry& entry) {
 v1::AuditEntry NextAuditEntry(const AuditHead& head, const v1::Change& change, bool remote, int64_t unix_millis) {
   v1::AuditEntry entry;
   entry.set_index(head.index + 1);
-  entry.set_previous_hash(head.hash.empty() ? GenesisChainHash() : head.hash);
+  entry.set_previous_hash(head.hash);
   entry.set_kind(change.kind());
   entry.set_origin_partner(change.version().origin_partner());
   entry.set_origin_sequence(change.version().origin_sequence());
@@ -74,7 +66,7 @@ absl::StatusOr<AuditReport> VerifyAuditChain(const std::string& path) {
         problem = "unreadable entry";
       } else if (keyed != expected || entry.index() != expected) {
         problem = absl::StrCat("expected entry ", expected, ", found ", entry.index());
-      } else if (entry.previous_hash() != (head.hash.empty() ? GenesisChainHash() : head.hash)) {
+      } else if (entry.previous_hash() != head.hash) {
         problem = "does not link to the entry before it";
       } else if (entry.hash() != AuditHash(entry)) {
         problem = "its contents do not match its hash";

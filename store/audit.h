@@ -10,12 +10,13 @@
 
 #include "absl/status/statusor.h"
 #include "passerelle/v1/common.pb.h"
+#include "store/change_chain.h"
 
 namespace passerelle::store {
 
 struct AuditHead {
   uint64_t index = 0;
-  std::string hash;  // empty before the first entry
+  std::string hash = GenesisChainHash();  // the previous_hash of the next entry
 };
 
 // SHA-256 over the canonical bytes of every field but `hash`.

@@ -4,23 +4,14 @@
 
 #include <cstdint>
 
-#include "absl/base/internal/endian.h"
+#include "store/keys.h"
 
 namespace passerelle::store {
-namespace {
 
-void AppendU64(uint64_t v, std::string* out) {
-  char buf[8];
-  absl::big_endian::Store64(buf, v);
-  out->append(buf, 8);
-}
-
-void AppendField(absl::string_view field, std::string* out) {
-  AppendU64(field.size(), out);
+void AppendCanonicalField(absl::string_view field, std::string* out) {
+  keys::AppendBigEndian64(out, field.size());
   out->append(field.data(), field.size());
 }
-
-}  // namespace
 
 std::string Sha256(absl::string_view bytes) {
   std::string digest(SHA256_DIGEST_LENGTH, '\0');
@@ -36,13 +27,13 @@ const std::string& GenesisChainHash() {
 
 std::string CanonicalBytes(const v1::Change& change) {
   std::string out = "passerelle.change.v1";
-  AppendField(change.kind(), &out);
-  AppendField(change.record_id(), &out);
-  AppendField(change.version().origin_partner(), &out);
-  AppendU64(change.version().origin_sequence(), &out);
-  AppendU64(change.version().hlc_time(), &out);
+  AppendCanonicalField(change.kind(), &out);
+  AppendCanonicalField(change.record_id(), &out);
+  AppendCanonicalField(change.version().origin_partner(), &out);
+  keys::AppendBigEndian64(&out, change.version().origin_sequence());
+  keys::AppendBigEndian64(&out, change.version().hlc_time());
   out.push_back(change.deleted() ? 1 : 0);
-  AppendField(change.record(), &out);
+  AppendCanonicalField(change.record(), &out);
   return out;
 }
 
@@ -58,9 +49,9 @@ std::string ChainHash(absl::string_view previous, absl::string_view content_hash
 
 std::string SignedMessage(const v1::Change& change) {
   std::string out = "passerelle.commit.v1";
-  AppendField(change.version().origin_partner(), &out);
-  AppendU64(change.version().origin_sequence(), &out);
-  AppendField(change.chain_hash(), &out);
+  AppendCanonicalField(change.version().origin_partner(), &out);
+  keys::AppendBigEndian64(&out, change.version().origin_sequence());
+  AppendCanonicalField(change.chain_hash(), &out);
   return out;
 }
 

@@ -17,6 +17,10 @@ namespace passerelle::store {
 
 std::string Sha256(absl::string_view bytes);
 
+// Appends `field` with its length first (8 bytes, big-endian), the one building block of every canonical
+// encoding here and in the audit chain and digests, so that no two field sequences encode alike.
+void AppendCanonicalField(absl::string_view field, std::string* out);
+
 // The chain hash before an origin's first change: 32 zero bytes.
 const std::string& GenesisChainHash();
 

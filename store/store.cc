@@ -291,8 +291,7 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::WriteEach(
       change.set_deleted(true);
     }
     change.set_content_hash(ContentHash(change));
-    change.set_chain_hash(ChainHash(head.chain_hash.empty() ? GenesisChainHash() : head.chain_hash,
-                                    change.content_hash()));
+    change.set_chain_hash(ChainHash(head.chain_hash, change.content_hash()));
     head = {version.origin_sequence(), change.chain_hash()};
     Stage(change, *decided, &batch);
     pending[id] = std::move(decided->value);

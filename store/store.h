@@ -30,6 +30,7 @@
 #include "absl/time/time.h"
 #include "passerelle/v1/common.pb.h"
 #include "store/audit.h"
+#include "store/change_chain.h"
 #include "store/cursor.h"
 #include "store/hybrid_clock.h"
 
@@ -165,7 +166,7 @@ class Store {
   Store() = default;
   struct ChainHead {
     uint64_t sequence = 0;
-    std::string chain_hash;
+    std::string chain_hash = GenesisChainHash();
   };
   using ChainHeads = absl::flat_hash_map<std::string, ChainHead>;
 
