@@ -4,13 +4,17 @@
 
 namespace passerelle::mesh {
 
+void Withhold(v1::Change* change) {
+  change->clear_record();
+  change->clear_record_id();
+  change->set_withheld(true);
+}
+
 absl::StatusOr<v1::Change> Share(v1::Change change, v1::Sharing sharing, const store::RecordKind* kind) {
   if (change.withheld() || change.deleted()) return change;
   switch (sharing) {
     case v1::SHARING_NONE:
-      change.clear_record();
-      change.clear_record_id();
-      change.set_withheld(true);
+      Withhold(&change);
       return change;
     case v1::SHARING_REDACTED: {
       if (change.redacted()) return change;

@@ -21,6 +21,9 @@ namespace passerelle::mesh {
 // redacted when it reached this node is sent as it is.
 absl::StatusOr<v1::Change> Share(v1::Change change, v1::Sharing sharing, const store::RecordKind* kind);
 
+// Strips `change` to what a withheld copy keeps: kind, version, hashes and signature.
+void Withhold(v1::Change* change);
+
 class ChangeFeed {
  public:
   ChangeFeed(const store::RecordKinds* kinds, const Policy* policy, std::string peer, v1::VersionVector have)

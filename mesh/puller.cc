@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "mesh/feed.h"
 #include "passerelle/v1/mesh.grpc.pb.h"
 
 namespace passerelle::mesh {
@@ -104,9 +105,7 @@ absl::Status PeerPuller::PullOnce() {
         common::LogLine(absl::StrCat("mesh: peer=", peer_.partner_id(), " change ",
                                      change.version().origin_partner(), "/",
                                      change.version().origin_sequence(), " not applied: ", authored.message()));
-        change.clear_record();
-        change.clear_record_id();
-        change.set_withheld(true);
+        Withhold(&change);
         absl::MutexLock lock(&mu_);
         status_.set_rejected_policy(status_.rejected_policy() + 1);
       }
