@@ -72,9 +72,7 @@ absl::Status ValidateConfig(const v1::NodeConfig& config) {
   }
   if (!IsValidListenAddress(config.listen_address())) {
     violations.Add("listen_address", "must be host:port, e.g. 127.0.0.1:7401");
-  }
-  if (!config.has_tls() && IsValidListenAddress(config.listen_address()) &&
-      !IsLoopback(config.listen_address())) {
+  } else if (!config.has_tls() && !IsLoopback(config.listen_address())) {
     violations.Add("listen_address", "without a tls block the node serves plaintext, so only on loopback");
   }
   if (config.data_dir().empty()) violations.Add("data_dir", "is required");
