@@ -82,20 +82,16 @@ absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes
     if (auto p = pending.find(key); p != pending.end()) {
       stored = p->second;
     } else {
-      std::string value;
-      rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), records, change.record_id(), &value);
-      if (s.ok()) {
-        stored = std::move(value);
-      } else if (!s.IsNotFound()) {
-        return absl::InternalError(absl::StrCat("reading before apply: ", s.ToString()));
-      }
+      absl::StatusOr<std::optional<std::string>> read =
+          ReadStored(rocksdb::ReadOptions(), records, change.record_id());
+      if (!read.ok()) return read.status();
+      stored = std::move(*read);
     }
     std::optional<std::string> current;
     if (stored) {
       Envelope envelope;
-      if (!DecodeEnvelope(*stored, &envelope)) {
-        return absl::DataLossError(absl::StrCat("store: unreadable record ", change.kind(), "/", change.record_id()));
-      }
+      absl::Status decoded = DecodeEnvelope(*stored, change.kind(), change.record_id(), &envelope);
+      if (!decoded.ok()) return decoded;
       if (!NewerThan(change.version(), envelope.version)) {
         ++outcome.logged_only;
         continue;

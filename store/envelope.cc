@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "absl/base/internal/endian.h"
+#include "absl/strings/str_cat.h"
 
 namespace passerelle::store {
 
@@ -15,13 +16,15 @@ std::string EncodeEnvelope(const v1::Version& version, absl::string_view record)
   return out;
 }
 
-bool DecodeEnvelope(absl::string_view bytes, Envelope* out) {
-  if (bytes.size() < 4) return false;
-  const uint32_t header = absl::big_endian::Load32(bytes.data());
-  if (bytes.size() - 4 < header) return false;
-  if (!out->version.ParseFromArray(bytes.data() + 4, static_cast<int>(header))) return false;
+absl::Status DecodeEnvelope(absl::string_view bytes, absl::string_view kind, absl::string_view id,
+                            Envelope* out) {
+  const uint32_t header = bytes.size() < 4 ? 0 : absl::big_endian::Load32(bytes.data());
+  if (bytes.size() < 4 || bytes.size() - 4 < header ||
+      !out->version.ParseFromArray(bytes.data() + 4, static_cast<int>(header))) {
+    return absl::DataLossError(absl::StrCat("store: unreadable record ", kind, "/", id));
+  }
   out->record = bytes.substr(4 + header);
-  return true;
+  return absl::OkStatus();
 }
 
 bool NewerThan(const v1::Version& a, const v1::Version& b) {

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "passerelle/v1/common.pb.h"
 
@@ -18,8 +19,9 @@ struct Envelope {
   v1::Version version;
   absl::string_view record;  // points into the decoded bytes
 };
-// False when `bytes` is not an envelope.
-bool DecodeEnvelope(absl::string_view bytes, Envelope* out);
+// DATA_LOSS naming the record (kind/id) when `bytes` is not an envelope.
+absl::Status DecodeEnvelope(absl::string_view bytes, absl::string_view kind, absl::string_view id,
+                            Envelope* out);
 
 // True when `a` wins over `b` under last-writer-wins: later hybrid-logical time, then the greater origin.
 bool NewerThan(const v1::Version& a, const v1::Version& b);

@@ -174,6 +174,16 @@ rocksdb::ColumnFamilyHandle* Store::Family(absl::string_view name) const {
   return it == families_.end() ? nullptr : it->second;
 }
 
+absl::StatusOr<std::optional<std::string>> Store::ReadStored(const rocksdb::ReadOptions& options,
+                                                             rocksdb::ColumnFamilyHandle* family,
+                                                             absl::string_view id) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(options, family, rocksdb::Slice(id.data(), id.size()), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, absl::StrCat("reading record ", id));
+  return value;
+}
+
 uint64_t Store::last_sequence() const {
   absl::MutexLock lock(&write_mu_);
   auto head = heads_.find(options_.partner_id);
@@ -261,15 +271,12 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::WriteEach(
     if (auto p = pending.find(id); p != pending.end()) {
       current = p->second;
     } else {
-      std::string value;
-      rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), records, id, &value);
-      Envelope envelope;
-      if (s.ok() && DecodeEnvelope(value, &envelope)) {
+      absl::StatusOr<std::optional<std::string>> stored = ReadStored(rocksdb::ReadOptions(), records, id);
+      if (!stored.ok()) return stored.status();
+      if (*stored) {
+        Envelope envelope;
+        if (absl::Status s = DecodeEnvelope(**stored, kind, id, &envelope); !s.ok()) return s;
         current = std::string(envelope.record);
-      } else if (s.ok()) {
-        return absl::DataLossError(absl::StrCat("store: unreadable record ", kind, "/", id));
-      } else if (!s.IsNotFound()) {
-        return FromRocks(s, "reading before write");
       }
     }
     v1::Version version;
@@ -323,12 +330,10 @@ absl::StatusOr<std::optional<std::string>> ReadView::Get(absl::string_view kind,
   if (family == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot_;
-  std::string value;
-  rocksdb::Status s = store_->db_->Get(ro, family, rocksdb::Slice(id.data(), id.size()), &value);
-  if (s.IsNotFound()) return std::nullopt;
-  if (!s.ok()) return FromRocks(s, "reading record");
+  absl::StatusOr<std::optional<std::string>> stored = store_->ReadStored(ro, family, id);
+  if (!stored.ok() || !*stored) return stored;
   Envelope envelope;
-  if (!DecodeEnvelope(value, &envelope)) return absl::DataLossError(absl::StrCat("unreadable record ", id));
+  if (absl::Status s = DecodeEnvelope(**stored, kind, id, &envelope); !s.ok()) return s;
   return std::string(envelope.record);
 }
 
@@ -343,8 +348,10 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ReadView::Scan(
   for (it->Seek(rocksdb::Slice(after.data(), after.size())); it->Valid() && out.size() < limit; it->Next()) {
     if (absl::string_view(it->key().data(), it->key().size()) == after) continue;
     Envelope envelope;
-    if (!DecodeEnvelope(absl::string_view(it->value().data(), it->value().size()), &envelope)) {
-      return absl::DataLossError(absl::StrCat("unreadable record ", it->key().ToString()));
+    if (absl::Status s = DecodeEnvelope(absl::string_view(it->value().data(), it->value().size()),
+                                        kind, absl::string_view(it->key().data(), it->key().size()), &envelope);
+        !s.ok()) {
+      return s;
     }
     out.emplace_back(it->key().ToString(), std::string(envelope.record));
   }

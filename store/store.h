@@ -36,6 +36,7 @@
 
 namespace rocksdb {
 class ColumnFamilyHandle;
+class ReadOptions;
 class WriteBatch;
 class DB;
 class Snapshot;
@@ -172,6 +173,10 @@ class Store {
 
   rocksdb::ColumnFamilyHandle* Family(absl::string_view name) const;
   absl::Status LoadChainHeads();
+  // The stored bytes (an envelope) of record `id` in `family`, nullopt when absent.
+  absl::StatusOr<std::optional<std::string>> ReadStored(const rocksdb::ReadOptions& options,
+                                                        rocksdb::ColumnFamilyHandle* family,
+                                                        absl::string_view id) const;
   // Adds `change` (its record write already decided) to `batch`: record, postings, change-log entry.
   void Stage(const v1::Change& change, const RecordWrite& write, rocksdb::WriteBatch* batch) const;
   // Adds the audit entry for a change accepted into the log, advancing `head` (a working copy until commit).
