@@ -31,12 +31,12 @@
 #include "bench/load.h"
 #include "bench/report.h"
 #include "bench/server_process.h"
+#include "bench/throughput.h"
 #include "cli/demo_data.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "passerelle/v1/registry.grpc.pb.h"
-#include "raw_baseline.grpc.pb.h"
 
 ABSL_FLAG(std::string, node_binary, PASSERELLE_NODE_BINARY, "passerelle-node to measure");
 ABSL_FLAG(std::string, raw_server_binary, RAW_BASELINE_SERVER_BINARY, "raw-baseline-server");
@@ -76,64 +76,15 @@ std::shared_ptr<grpc::Channel> Connect(const ServerProcess& server) {
 
 double Milliseconds(absl::Duration d) { return absl::ToDoubleMilliseconds(d); }
 
-// CPU time this process (the client side of every load) has used so far.
-absl::Duration ClientCpuTime() {
-  rusage usage;
-  getrusage(RUSAGE_SELF, &usage);
-  return absl::DurationFromTimeval(usage.ru_utime) + absl::DurationFromTimeval(usage.ru_stime);
+ThroughputOptions Options() {
+  return {absl::GetFlag(FLAGS_concurrency), absl::GetFlag(FLAGS_warmup), absl::GetFlag(FLAGS_duration)};
 }
 
-// Calls/s of `call` to `server` at --concurrency, after an untimed warm-up on the same kind of
-// calls. Indices run from 0 across warm-up and timed load, never beyond `index_limit` (calls that
-// must not repeat an index say so). Notes where the CPU went, server and client, since both share
-// the machine.
-absl::StatusOr<double> MeasureThroughput(absl::string_view what, const ServerProcess& server,
-                                         const Call& call, int64_t index_limit = INT64_MAX) {
-  LoadPlan plan;
-  plan.concurrency = absl::GetFlag(FLAGS_concurrency);
-  plan.max_calls = index_limit;
-  plan.max_duration = absl::GetFlag(FLAGS_warmup);
-  LoadResult warmup = RunLoad(plan, call);
-
-  plan.first_index = warmup.end_index;
-  plan.max_calls = index_limit - warmup.end_index;
-  plan.max_duration = absl::GetFlag(FLAGS_duration);
-  const absl::Duration server_cpu = server.CpuTime();
-  const absl::Duration client_cpu = ClientCpuTime();
-  LoadResult timed = RunLoad(plan, call);
-  const double server_us = absl::ToDoubleMicroseconds(server.CpuTime() - server_cpu) / timed.calls;
-  const double client_us = absl::ToDoubleMicroseconds(ClientCpuTime() - client_cpu) / timed.calls;
-  for (const LoadResult* r : {&warmup, &timed}) {
-    if (r->failures > 0) {
-      return absl::InternalError(absl::StrCat(what, ": ", r->failures, " of ", r->calls,
-                                              " calls failed, first: ", r->first_failure));
-    }
-  }
-  PrintNote(absl::StrFormat(
-      "%s: %d calls in %.2f s at concurrency %d; latency p50 %.3f ms, p99 %.3f ms; CPU per call: "
-      "server %.0f us, client %.0f us",
-      what, timed.calls, absl::ToDoubleSeconds(timed.elapsed), plan.concurrency,
-      Milliseconds(timed.Quantile(0.5)), Milliseconds(timed.Quantile(0.99)), server_us, client_us));
-  return timed.CallsPerSecond();
-}
-
-// (a) One Put per call of a structure's bytes under its SIRET, the node's record key: keys arrive
-// in the same scattered order as the node's (ascending keys would let RocksDB's memtable insert
-// take a shortcut). Past the last structure, keys repeat: still one Put each.
+// (a) The raw baseline on the dataset's own keys and bytes.
 absl::StatusOr<double> MeasureRawBaseline(const Dataset& data) {
-  absl::StatusOr<std::unique_ptr<ServerProcess>> server =
-      ServerProcess::StartRawBaseline(absl::GetFlag(FLAGS_raw_server_binary));
-  if (!server.ok()) return server.status();
-  std::unique_ptr<RawBaseline::Stub> stub = RawBaseline::NewStub(Connect(**server));
-  const int64_t n = static_cast<int64_t>(data.serialized.size());
-  return MeasureThroughput("raw_put", **server, [&](int64_t i) {
-    PutRequest request;
-    request.set_key(data.structures[i % n].siret());
-    request.set_value(data.serialized[i % n]);
-    PutResponse response;
-    grpc::ClientContext context;
-    return stub->Put(&context, request, &response);
-  });
+  std::vector<std::string> keys;
+  for (const v1::Structure& s : data.structures) keys.push_back(s.siret());
+  return MeasureRawPut(absl::GetFlag(FLAGS_raw_server_binary), Options(), keys, data.serialized);
 }
 
 // (b) Each call creates a structure never created before.
@@ -143,7 +94,7 @@ absl::StatusOr<double> MeasureCreate(const Dataset& data) {
   if (!node.ok()) return node.status();
   std::unique_ptr<v1::RegistryService::Stub> stub = v1::RegistryService::NewStub(Connect(**node));
   return MeasureThroughput(
-      "create_structure", **node,
+      "create_structure", **node, Options(),
       [&](int64_t i) {
         v1::CreateStructureRequest request;
         *request.mutable_structure() = data.structures[i];

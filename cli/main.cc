@@ -23,6 +23,8 @@
 #include "absl/time/time.h"
 #include "cli/csv.h"
 #include "cli/demo_data.h"
+#include "cli/demo_tenders.h"
+#include "cli/tender_digest.h"
 #include "cli/rpc_error.h"
 #include "cli/structure_csv.h"
 #include "cli/structure_import.h"
@@ -37,8 +39,11 @@ ABSL_FLAG(std::string, node, "127.0.0.1:7401", "address of the node to talk to (
 ABSL_FLAG(std::string, ca_file, "", "mutual TLS: the mesh CA certificate (PEM)");
 ABSL_FLAG(std::string, cert_file, "", "mutual TLS: this client's certificate (PEM)");
 ABSL_FLAG(std::string, key_file, "", "mutual TLS: this client's private key (PEM)");
-ABSL_FLAG(int, count, 6000, "demo structures: how many structures to generate");
-ABSL_FLAG(uint64_t, seed, 1, "demo structures: the seed; the same seed gives the same data");
+ABSL_FLAG(std::string, buyer, "", "demo tenders: the buyer id whose notices to create, e.g. solideo");
+ABSL_FLAG(std::string, week, "", "tenders digest: the ISO week, e.g. 2024-W07");
+ABSL_FLAG(std::string, out_dir, "", "tenders digest: the directory to write the Markdown files to");
+ABSL_FLAG(int, count, 6000, "demo structures/tenders: how many to generate");
+ABSL_FLAG(uint64_t, seed, 1, "demo structures/tenders: the seed; the same seed gives the same data");
 ABSL_FLAG(std::string, out, "",
           "demo structures: the CSV file to write (standard output when empty)");
 ABSL_FLAG(std::string, query, "",
@@ -66,6 +71,10 @@ usage:
                                [--inclusion=aci] [--page_size=N] [--page_token=T]
   passerelle structures list [--page_size=N] [--page_token=T]
   passerelle demo structures [--count=6000] [--seed=1] [--out=FILE.csv]
+  passerelle demo tenders --buyer=ID [--count=100] [--seed=1]
+                                      declares the buyer (once) and creates notices of it, half published
+  passerelle tenders digest --week=2024-W07 --out_dir=DIR
+                                      the weekly newsletter: one Markdown digest per structure, and index.md
   passerelle mesh status              replication health per peer, as the node sees it
   passerelle mesh digest              the node's version vector and a hash per record kind
   passerelle audit verify --data_dir=DIR   checks a node's audit chain offline; names the first bad entry
@@ -252,6 +261,67 @@ int WriteDemoStructures() {
   return kExitOk;
 }
 
+int UsageError();
+
+// Creates the buyer (unless it exists) and --count notices of it, publishing every other one.
+int CreateDemoTenders() {
+  const std::string buyer_id = absl::GetFlag(FLAGS_buyer);
+  if (buyer_id.empty()) return UsageError();
+  std::shared_ptr<grpc::Channel> channel = NodeChannel();
+  auto registry = v1::RegistryService::NewStub(channel);
+  auto tenders = v1::TenderService::NewStub(channel);
+  {
+    grpc::ClientContext context;
+    SetUnaryDeadline(&context);
+    v1::CreateBuyerRequest request;
+    request.mutable_buyer()->set_buyer_id(buyer_id);
+    request.mutable_buyer()->set_display_name(buyer_id);
+    request.mutable_buyer()->set_kind(v1::BUYER_KIND_DELIVERY_COMPANY);
+    request.mutable_buyer()->add_departments("93");
+    v1::Buyer buyer;
+    grpc::Status status = registry->CreateBuyer(&context, request, &buyer);
+    if (!status.ok() && status.error_code() != grpc::StatusCode::ALREADY_EXISTS) return ReportRpcError(status);
+  }
+  TenderGenerator generator(absl::GetFlag(FLAGS_seed), {buyer_id}, buyer_id);
+  int created = 0, published = 0;
+  for (int i = 0; i < absl::GetFlag(FLAGS_count); ++i) {
+    grpc::ClientContext context;
+    SetUnaryDeadline(&context);
+    v1::CreateTenderRequest request;
+    *request.mutable_tender() = generator.Next();
+    v1::Tender tender;
+    grpc::Status status = tenders->CreateTender(&context, request, &tender);
+    if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) continue;
+    if (!status.ok()) return ReportRpcError(status);
+    ++created;
+    if (i % 2 == 1) continue;
+    grpc::ClientContext publish_context;
+    SetUnaryDeadline(&publish_context);
+    v1::PublishTenderRequest publish;
+    publish.set_name(tender.name());
+    status = tenders->PublishTender(&publish_context, publish, &tender);
+    if (!status.ok()) return ReportRpcError(status);
+    ++published;
+  }
+  std::cout << absl::StrFormat("buyers/%s: %d notices created, %d published\n", buyer_id, created, published);
+  return kExitOk;
+}
+
+int WriteDigests() {
+  const std::string week = absl::GetFlag(FLAGS_week);
+  const std::string dir = absl::GetFlag(FLAGS_out_dir);
+  if (week.empty() || dir.empty()) return UsageError();
+  std::shared_ptr<grpc::Channel> channel = NodeChannel();
+  auto registry = v1::RegistryService::NewStub(channel);
+  auto tenders = v1::TenderService::NewStub(channel);
+  DigestRun run;
+  grpc::Status status = WriteWeeklyDigests(*registry, *tenders, week, dir, &run);
+  if (!status.ok()) return ReportRpcError(status);
+  std::cout << absl::StrFormat("%d digests written to %s (%d with notices, %d notice entries); see index.md\n",
+                               run.structures, dir, run.with_notices, run.notices);
+  return kExitOk;
+}
+
 int UsageError() {
   std::cerr << "passerelle: " << kUsage << "\n";
   return kExitUsage;
@@ -324,6 +394,8 @@ int Run(const std::vector<char*>& args) {
   if (is({"structures", "search"}, 0)) return SearchStructures();
   if (is({"structures", "list"}, 0)) return ListStructures();
   if (is({"demo", "structures"}, 0)) return WriteDemoStructures();
+  if (is({"demo", "tenders"}, 0)) return CreateDemoTenders();
+  if (is({"tenders", "digest"}, 0)) return WriteDigests();
   if (is({"mesh", "status"}, 0)) return MeshStatus();
   if (is({"mesh", "digest"}, 0)) return MeshDigest();
   if (is({"audit", "verify"}, 0)) return VerifyAudit();

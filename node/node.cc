@@ -24,6 +24,9 @@
 #include "mesh/service.h"
 #include "registry_svc/registry.h"
 #include "registry_svc/service.h"
+#include "tender_svc/service.h"
+#include "tender_svc/tenders.h"
+#include "tender_svc/watch.h"
 
 namespace passerelle::node {
 namespace {
@@ -32,6 +35,9 @@ constexpr int64_t kDefaultBlockCacheBytes = 64 << 20;
 // Small memtables: a write puts ~35 keys, and skiplist inserts slow as a memtable grows (measured: 8 MiB
 // imports ~40% faster than 32 MiB).
 constexpr int64_t kDefaultWriteBufferBytes = 8 << 20;
+// Live notice events a WatchTenders subscriber may have waiting before it is dropped (it then resumes
+// from its last token): enough for bursts, small enough that a stalled watcher costs little memory.
+constexpr size_t kDefaultWatchQueueLimit = 1024;
 
 bool IsValidPartnerId(absl::string_view id) {
   if (id.empty() || id.size() > 64) return false;
@@ -194,6 +200,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
 
   node->kinds_ = std::make_unique<store::RecordKinds>();
   registry::Registry::AddRecordKinds(node->kinds_.get());
+  tender::Tenders::AddRecordKinds(node->kinds_.get());
   node->policy_ = std::make_unique<mesh::Policy>(config.policy());
   node->authorizer_ =
       std::make_unique<mesh::Authorizer>(config.partner_id(), node->policy_.get(), !config.has_tls());
@@ -215,6 +222,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   node->registry_ = std::make_unique<registry::Registry>(node->store_.get());
   node->registry_service_ =
       std::make_unique<registry::RegistryServiceImpl>(node->registry_.get(), node->authorizer_.get());
+  node->tenders_ = std::make_unique<tender::Tenders>(node->store_.get(), node->registry_.get());
+  node->tender_watch_ = std::make_unique<tender::TenderWatch>(
+      node->store_.get(), config.watch_queue_limit() > 0 ? config.watch_queue_limit() : kDefaultWatchQueueLimit);
+  node->tender_service_ = std::make_unique<tender::TenderServiceImpl>(
+      node->tenders_.get(), node->tender_watch_.get(), node->authorizer_.get());
   Node* self = node.get();
   node->mesh_service_ = std::make_unique<mesh::MeshServiceImpl>(
       node->store_.get(), node->kinds_.get(), node->policy_.get(), node->authorizer_.get(),
@@ -228,6 +240,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(config.listen_address(), identity->server, &port);
   builder.RegisterService(node->registry_service_.get());
+  builder.RegisterService(node->tender_service_.get());
   builder.RegisterService(node->mesh_service_.get());
   node->server_ = builder.BuildAndStart();
   if (node->server_ == nullptr || port == 0) {
@@ -254,6 +267,7 @@ void Node::Shutdown(absl::Duration grace) {
   shut_down_ = true;
   for (auto& puller : pullers_) puller->Stop();
   mesh_service_->Stop();
+  tender_watch_->Close();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
 }

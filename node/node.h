@@ -26,6 +26,12 @@ class Registry;
 class RegistryServiceImpl;
 }  // namespace passerelle::registry
 
+namespace passerelle::tender {
+class Tenders;
+class TenderServiceImpl;
+class TenderWatch;
+}  // namespace passerelle::tender
+
 namespace passerelle::mesh {
 class Authorizer;
 class KeyRing;
@@ -78,6 +84,9 @@ class Node {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<registry::RegistryServiceImpl> registry_service_;
+  std::unique_ptr<tender::Tenders> tenders_;
+  std::unique_ptr<tender::TenderWatch> tender_watch_;
+  std::unique_ptr<tender::TenderServiceImpl> tender_service_;
   std::unique_ptr<mesh::MeshServiceImpl> mesh_service_;
   std::unique_ptr<grpc::Server> server_;
   std::vector<std::unique_ptr<mesh::PeerPuller>> pullers_;

@@ -8,59 +8,16 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/validation.h"
 #include "registry_svc/siret.h"
 
 namespace passerelle::registry {
 namespace {
 
-void CheckText(absl::string_view value, std::string field, size_t max, bool required,
-               common::FieldViolations* v) {
-  if (required && value.empty()) {
-    v->Add(std::move(field), "is required");
-  } else if (value.size() > max) {
-    v->Add(std::move(field), absl::StrCat("is longer than ", max, " bytes"));
-  }
-}
-
-void CheckNonNegative(int64_t value, std::string field, common::FieldViolations* v) {
-  if (value < 0) v->Add(std::move(field), "must not be negative");
-}
-
-template <typename Container>
-bool CheckCount(const Container& values, const std::string& field, common::FieldViolations* v) {
-  if (values.size() > kMaxRepeated) {
-    v->Add(field, absl::StrCat("has more than ", kMaxRepeated, " entries"));
-    return false;
-  }
-  return true;
-}
-
-// `is_valid` is the generated <Enum>_IsValid; proto3 enums accept unknown numbers on the wire.
-void CheckEnum(int value, bool (*is_valid)(int), bool required, std::string field,
-               common::FieldViolations* v) {
-  if (!is_valid(value)) {
-    v->Add(std::move(field), absl::StrCat("unknown value ", value));
-  } else if (required && value == 0) {
-    v->Add(std::move(field), "is required");
-  }
-}
-
-void CheckDepartments(const google::protobuf::RepeatedPtrField<std::string>& departments,
-                      const std::string& field, common::FieldViolations* v) {
-  if (!CheckCount(departments, field, v)) return;
-  for (int i = 0; i < departments.size(); ++i) {
-    if (!IsValidDepartment(departments[i])) {
-      v->Add(absl::StrCat(field, "[", i, "]"),
-             absl::StrCat("'", departments[i], "' is not a French department code"));
-    }
-  }
-}
-
-void CheckCpvPrefix(absl::string_view prefix, std::string field, common::FieldViolations* v) {
-  if (!IsValidCpvPrefix(prefix)) {
-    v->Add(std::move(field), absl::StrCat("'", prefix, "' is not 2 to 8 digits of a CPV code"));
-  }
-}
+using common::CheckCount;
+using common::CheckEnum;
+using common::CheckNonNegative;
+using common::CheckText;
 
 // Maps the UTF-8 Latin-1 and Latin Extended-A letters French uses onto ASCII.
 absl::string_view FoldAccent(unsigned char lead, unsigned char trail) {
@@ -96,6 +53,23 @@ bool IsValidDepartment(absl::string_view code) {
 bool IsValidCpvPrefix(absl::string_view prefix) {
   return prefix.size() >= 2 && prefix.size() <= 8 &&
          std::all_of(prefix.begin(), prefix.end(), [](char c) { return absl::ascii_isdigit(c); });
+}
+
+void CheckDepartments(const google::protobuf::RepeatedPtrField<std::string>& departments,
+                      const std::string& field, common::FieldViolations* v) {
+  if (!CheckCount(departments, field, v)) return;
+  for (int i = 0; i < departments.size(); ++i) {
+    if (!IsValidDepartment(departments[i])) {
+      v->Add(absl::StrCat(field, "[", i, "]"),
+             absl::StrCat("'", departments[i], "' is not a French department code"));
+    }
+  }
+}
+
+void CheckCpvPrefix(absl::string_view prefix, std::string field, common::FieldViolations* v) {
+  if (!IsValidCpvPrefix(prefix)) {
+    v->Add(std::move(field), absl::StrCat("'", prefix, "' is not 2 to 8 digits of a CPV code"));
+  }
 }
 
 void ValidateStructure(const v1::Structure& s, absl::string_view prefix, common::FieldViolations* v) {
@@ -163,12 +137,7 @@ void ValidateStructure(const v1::Structure& s, absl::string_view prefix, common:
 
 void ValidateBuyer(const v1::Buyer& b, absl::string_view prefix, common::FieldViolations* v) {
   auto f = [&](absl::string_view name) { return absl::StrCat(prefix, name); };
-  const std::string& id = b.buyer_id();
-  bool id_ok = id.size() >= 3 && id.size() <= 63 &&
-               std::all_of(id.begin(), id.end(), [](char c) {
-                 return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-';
-               });
-  if (!id_ok) v->Add(f("buyer_id"), "must be 3 to 63 lower-case letters, digits or '-'");
+  common::CheckSlug(b.buyer_id(), f("buyer_id"), v);
   CheckText(b.display_name(), f("display_name"), kMaxNameLength, true, v);
   CheckEnum(b.kind(), v1::BuyerKind_IsValid, true, f("kind"), v);
   CheckDepartments(b.departments(), f("departments"), v);

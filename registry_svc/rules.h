@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/errors.h"
+#include "common/validation.h"
 #include "passerelle/v1/registry.pb.h"
 
 namespace passerelle::registry {
@@ -17,7 +18,7 @@ namespace passerelle::registry {
 inline constexpr size_t kMaxNameLength = 200;
 inline constexpr size_t kMaxDescriptionLength = 4000;
 inline constexpr size_t kMaxShortTextLength = 254;
-inline constexpr int kMaxRepeated = 50;
+using common::kMaxRepeated;
 
 // Adds to `violations` every problem of `s`, with field paths under `prefix` (e.g. "structure.").
 // Output-only fields are not looked at.
@@ -30,6 +31,10 @@ void ValidateBuyer(const v1::Buyer& b, absl::string_view prefix, common::FieldVi
 bool IsValidDepartment(absl::string_view code);
 // A sector given as the first 2 to 8 digits of a CPV code.
 bool IsValidCpvPrefix(absl::string_view prefix);
+// Violations for each bad department code of `departments` (and for too many of them), under `field`.
+void CheckDepartments(const google::protobuf::RepeatedPtrField<std::string>& departments,
+                      const std::string& field, common::FieldViolations* v);
+void CheckCpvPrefix(absl::string_view prefix, std::string field, common::FieldViolations* v);
 
 // Lower-case ASCII words of at least two characters, French accents folded ("Économie" -> "economie"), each
 // once, in first-seen order.

@@ -21,16 +21,7 @@ using Cursors = std::vector<std::unique_ptr<store::PostingCursor>>;
 
 std::unique_ptr<store::PostingCursor> AnyOf(const store::ReadView& view,
                                             const std::vector<std::string>& terms) {
-  Cursors children;
-  if (terms.size() <= kMaxMergedTerms) {
-    for (const std::string& t : terms) children.push_back(view.Postings(kKind, t));
-    return store::NewUnionCursor(std::move(children));
-  }
-  std::vector<std::string> ids;
-  for (const std::string& t : terms) {
-    for (auto c = view.Postings(kKind, t); c->Valid(); c->Next()) ids.emplace_back(c->id());
-  }
-  return store::NewVectorCursor(std::move(ids));
+  return registry::AnyOf(view, kKind, terms);
 }
 
 template <typename Enum>
@@ -49,6 +40,20 @@ void AddEnumFilter(const google::protobuf::RepeatedField<int>& values, bool (*is
 }
 
 }  // namespace
+
+std::unique_ptr<store::PostingCursor> AnyOf(const store::ReadView& view, absl::string_view kind,
+                                            const std::vector<std::string>& terms) {
+  Cursors children;
+  if (terms.size() <= kMaxMergedTerms) {
+    for (const std::string& t : terms) children.push_back(view.Postings(kind, t));
+    return store::NewUnionCursor(std::move(children));
+  }
+  std::vector<std::string> ids;
+  for (const std::string& t : terms) {
+    for (auto c = view.Postings(kind, t); c->Valid(); c->Next()) ids.emplace_back(c->id());
+  }
+  return store::NewVectorCursor(std::move(ids));
+}
 
 absl::StatusOr<std::unique_ptr<store::PostingCursor>> PlanStructureSearch(
     const store::ReadView& view, const v1::SearchStructuresRequest& request) {

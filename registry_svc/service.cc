@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/errors.h"
+#include "common/serve.h"
 
 namespace passerelle::registry {
 namespace {
@@ -12,15 +13,7 @@ namespace {
 // a broken stream loses little work in progress.
 constexpr size_t kImportBatchRows = 512;
 
-// Runs `call` if `allowed`, and puts its result on the wire.
-template <typename T, typename Call>
-grpc::Status Serve(const absl::Status& allowed, Call call, T* response) {
-  if (!allowed.ok()) return common::ToGrpcStatus(allowed);
-  absl::StatusOr<T> result = call();
-  if (!result.ok()) return common::ToGrpcStatus(result.status());
-  *response = std::move(*result);
-  return grpc::Status::OK;
-}
+using common::Serve;
 
 std::string Method(absl::string_view name) {
   return mesh::FullMethodName(v1::RegistryService::service_full_name(), name);

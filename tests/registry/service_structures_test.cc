@@ -379,7 +379,7 @@ TEST_F(UpdateStructureTest, AnEmptyMaskReplacesEveryUpdatableFieldButKeepsSiretO
   EXPECT_THAT(updated.response.create_time(), EqualsProto(before.create_time()));
 }
 
-TEST_F(UpdateStructureTest, AnUnknownOrNonUpdatableMaskPathIsInvalidArgumentOnUpdateMask) {
+TEST_F(UpdateStructureTest, AnUnknownOrNonUpdatableMaskPathIsInvalidArgumentOnThatPath) {
   v1::Structure before = Create(FullStructure(TestSiret(1)));
   v1::Structure patch = before;
   patch.set_display_name("Changé");
@@ -387,7 +387,7 @@ TEST_F(UpdateStructureTest, AnUnknownOrNonUpdatableMaskPathIsInvalidArgumentOnUp
        std::vector<std::string>{"no_such_field", "siret", "name", "etag", "owner_partner",
                                 "create_time", "contact.fax", "display_name.x"}) {
     EXPECT_THAT(registry_.UpdateStructure(patch, {"display_name", path}).status,
-                IsInvalidArgumentOn(ElementsAre("update_mask")))
+                IsInvalidArgumentOn(ElementsAre("update_mask.paths[1]")))
         << "path '" << path << "'";
   }
   testing::Reply<v1::Structure> got = registry_.GetStructure(before.name());

@@ -1,0 +1,291 @@
+// passerelle-tender-bench: TenderService measured from outside, on a passerelle-node process loaded
+// with
+// --structures demo structures and --tenders demo notices (three lots each). Prints BENCH lines:
+//   (a) match_structures_p50_ms / _p99_ms: sequential MatchStructures over every (notice, lot);
+//   (b) raw_put_calls_per_s, create_tender_calls_per_s and create_tender_vs_raw_ratio: CreateTender
+//   against
+//       the bare gRPC + RocksDB baseline at the same concurrency, same run;
+//   (c) watch_*: --subscribers WatchTenders streams while notices are written at full speed:
+//   delivery
+//       latency from commit to receipt, and the writers' throughput as a ratio of the same load
+//       with no subscriber.
+// Goals are printed as "#" notes; nothing is asserted.
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "bench/import.h"
+#include "bench/load.h"
+#include "bench/report.h"
+#include "bench/server_process.h"
+#include "bench/throughput.h"
+#include "cli/demo_data.h"
+#include "cli/demo_tenders.h"
+#include "google/protobuf/util/time_util.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "passerelle/v1/registry.grpc.pb.h"
+#include "passerelle/v1/tender.grpc.pb.h"
+
+ABSL_FLAG(std::string, node_binary, PASSERELLE_NODE_BINARY, "passerelle-node to measure");
+ABSL_FLAG(std::string, raw_server_binary, RAW_BASELINE_SERVER_BINARY, "raw-baseline-server");
+ABSL_FLAG(int, structures, 6000, "demo structures loaded before matching");
+ABSL_FLAG(int, tenders, 1000, "demo notices loaded before matching");
+ABSL_FLAG(int, concurrency, 16, "calls in flight for raw_put, create_tender and the watch writers");
+ABSL_FLAG(absl::Duration, warmup, absl::Seconds(2), "untimed load before each throughput figure");
+ABSL_FLAG(absl::Duration, duration, absl::Seconds(8), "timed load for each throughput figure");
+ABSL_FLAG(int, subscribers, 200, "WatchTenders streams during the fan-out measure");
+ABSL_FLAG(uint64_t, seed, 2024, "demo generator seed");
+
+namespace passerelle::bench {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+double Milliseconds(absl::Duration d) { return absl::ToDoubleMilliseconds(d); }
+
+ThroughputOptions Options() {
+  return {absl::GetFlag(FLAGS_concurrency), absl::GetFlag(FLAGS_warmup),
+          absl::GetFlag(FLAGS_duration)};
+}
+
+absl::Status CreateBuyer(v1::RegistryService::Stub& stub, const std::string& id) {
+  grpc::ClientContext context;
+  v1::CreateBuyerRequest request;
+  request.mutable_buyer()->set_buyer_id(id);
+  request.mutable_buyer()->set_display_name(id);
+  request.mutable_buyer()->set_kind(v1::BUYER_KIND_DELIVERY_COMPANY);
+  v1::Buyer buyer;
+  grpc::Status s = stub.CreateBuyer(&context, request, &buyer);
+  return s.ok() ? absl::OkStatus() : absl::InternalError(s.error_message());
+}
+
+grpc::Status CreateTender(v1::TenderService::Stub& stub, const v1::Tender& tender) {
+  grpc::ClientContext context;
+  v1::CreateTenderRequest request;
+  *request.mutable_tender() = tender;
+  v1::Tender created;
+  return stub.CreateTender(&context, request, &created);
+}
+
+// Notices generated ahead of a timed load, so that generating them is not timed.
+std::vector<v1::Tender> Generate(int count, uint64_t seed, const std::string& buyer,
+                                 const std::string& prefix) {
+  cli::TenderGenerator generator(seed, {buyer}, prefix);
+  std::vector<v1::Tender> out;
+  out.reserve(count);
+  for (int i = 0; i < count; ++i) out.push_back(generator.Next());
+  return out;
+}
+
+// (a)
+absl::Status MeasureMatching(v1::TenderService::Stub& stub,
+                             const std::vector<v1::Tender>& tenders) {
+  std::vector<absl::Duration> latencies;
+  int64_t matches = 0;
+  for (int round = 0; round < 2; ++round) {  // the first round warms the caches and is not kept
+    latencies.clear();
+    for (const v1::Tender& t : tenders) {
+      for (const v1::Lot& lot : t.lots()) {
+        v1::MatchStructuresRequest request;
+        request.set_tender("tenders/" + t.tender_id());
+        request.set_lot_number(lot.lot_number());
+        v1::MatchStructuresResponse response;
+        grpc::ClientContext context;
+        const absl::Time start = absl::Now();
+        grpc::Status s = stub.MatchStructures(&context, request, &response);
+        latencies.push_back(absl::Now() - start);
+        if (!s.ok())
+          return absl::InternalError(absl::StrCat("MatchStructures: ", s.error_message()));
+        matches += response.matches_size();
+      }
+    }
+  }
+  std::sort(latencies.begin(), latencies.end());
+  PrintNote(
+      absl::StrFormat("match_structures: %d sequential calls, %.1f matches per lot on average",
+                      latencies.size(), static_cast<double>(matches) / (2 * latencies.size())));
+  PrintBench("match_structures_p50_ms", Milliseconds(latencies[latencies.size() / 2]), "ms");
+  PrintBench("match_structures_p99_ms", Milliseconds(latencies[latencies.size() * 99 / 100]), "ms");
+  PrintNote("goal: match_structures_p99_ms < 10");
+  return absl::OkStatus();
+}
+
+// (c) Subscribers that record, for every event, the time from the notice's commit to its receipt.
+class Subscribers {
+ public:
+  // The streams open here; the server registers each once its call starts, well within the writers'
+  // untimed warm-up, which is when their events start to count.
+  Subscribers(const std::string& address, int count, const std::string& buyer) {
+    for (int i = 0; i < count; ++i) {
+      // A few channels shared by many streams, as a gateway fanning out to browsers would hold.
+      if (channels_.size() < 8) {
+        grpc::ChannelArguments args;
+        args.SetInt("grpc.channel_id", i);  // distinct channels, not one shared subchannel
+        channels_.push_back(
+            grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+      }
+      threads_.emplace_back([this, i, buyer] { Run(channels_[i % channels_.size()], buyer); });
+    }
+  }
+
+  ~Subscribers() {
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+      for (grpc::ClientContext* c : contexts_) c->TryCancel();
+    }
+    for (std::thread& t : threads_) t.join();
+  }
+
+  std::vector<absl::Duration> Latencies() {
+    absl::MutexLock lock(&mu_);
+    std::vector<absl::Duration> out = latencies_;
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  int failed() {
+    absl::MutexLock lock(&mu_);
+    return failed_;
+  }
+  int64_t events() {
+    absl::MutexLock lock(&mu_);
+    return static_cast<int64_t>(latencies_.size());
+  }
+
+ private:
+  void Run(const std::shared_ptr<grpc::Channel>& channel, const std::string& buyer) {
+    auto stub = v1::TenderService::NewStub(channel);
+    grpc::ClientContext context;
+    v1::WatchTendersRequest request;
+    request.set_buyer("buyers/" + buyer);
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+      contexts_.push_back(&context);
+    }
+    auto reader = stub->WatchTenders(&context, request);
+    std::vector<absl::Duration> mine;
+    for (v1::TenderEvent event; reader->Read(&event);) {
+      mine.push_back(absl::Now() - absl::FromUnixMillis(TimeUtil::TimestampToMilliseconds(
+                                       event.tender().update_time())));
+    }
+    grpc::Status end = reader->Finish();
+    absl::MutexLock lock(&mu_);
+    contexts_.erase(std::find(contexts_.begin(), contexts_.end(), &context));
+    if (!end.ok() && !stopping_) ++failed_;
+    latencies_.insert(latencies_.end(), mine.begin(), mine.end());
+  }
+
+  std::vector<std::shared_ptr<grpc::Channel>> channels_;
+  std::vector<std::thread> threads_;
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  int failed_ ABSL_GUARDED_BY(mu_) = 0;  // streams that ended on their own (e.g. fell behind)
+  std::vector<grpc::ClientContext*> contexts_ ABSL_GUARDED_BY(mu_);
+  std::vector<absl::Duration> latencies_ ABSL_GUARDED_BY(mu_);
+};
+
+absl::Status Run() {
+  const uint64_t seed = absl::GetFlag(FLAGS_seed);
+  std::vector<v1::Structure> structures =
+      cli::GenerateStructures(absl::GetFlag(FLAGS_structures), seed);
+  std::vector<v1::Tender> loaded = Generate(absl::GetFlag(FLAGS_tenders), seed, "solideo", "t");
+
+  absl::StatusOr<std::unique_ptr<ServerProcess>> node =
+      ServerProcess::StartNode(absl::GetFlag(FLAGS_node_binary));
+  if (!node.ok()) return node.status();
+  auto channel = grpc::CreateChannel((*node)->address(), grpc::InsecureChannelCredentials());
+  auto registry = v1::RegistryService::NewStub(channel);
+  auto tenders = v1::TenderService::NewStub(channel);
+  if (absl::StatusOr<absl::Duration> imported = ImportAll(*registry, structures); !imported.ok()) {
+    return imported.status();
+  }
+  for (const char* buyer : {"solideo", "bench-create", "bench-watch"}) {
+    if (absl::Status s = CreateBuyer(*registry, buyer); !s.ok()) return s;
+  }
+  for (const v1::Tender& t : loaded) {
+    if (grpc::Status s = CreateTender(*tenders, t); !s.ok())
+      return absl::InternalError(s.error_message());
+  }
+  PrintNote(absl::StrFormat("%d structures and %d notices (%d lots) loaded", structures.size(),
+                            loaded.size(), loaded.size() * 3));
+  if (absl::Status s = MeasureMatching(*tenders, loaded); !s.ok()) return s;
+
+  // (b)
+  std::vector<std::string> keys, values;
+  std::vector<v1::Tender> fresh = Generate(80000, seed + 1, "bench-create", "c");
+  for (size_t i = 0; i < 20000; ++i) {
+    keys.push_back(fresh[i].tender_id());
+    values.push_back(fresh[i].SerializeAsString());
+  }
+  absl::StatusOr<double> raw =
+      MeasureRawPut(absl::GetFlag(FLAGS_raw_server_binary), Options(), keys, values);
+  if (!raw.ok()) return raw.status();
+  absl::StatusOr<double> create = MeasureThroughput(
+      "create_tender", **node, Options(),
+      [&](int64_t i) { return CreateTender(*tenders, fresh[i]); },
+      static_cast<int64_t>(fresh.size()));
+  if (!create.ok()) return create.status();
+  PrintBench("raw_put_calls_per_s", *raw, "calls/s");
+  PrintBench("create_tender_calls_per_s", *create, "calls/s");
+  PrintBench("create_tender_vs_raw_ratio", *create / *raw, "ratio");
+  PrintNote("goal: create_tender_vs_raw_ratio >= 0.60");
+
+  // (c) The same writers' load without, then with, the subscribers; all watch notices of one buyer.
+  std::vector<v1::Tender> watched = Generate(80000, seed + 2, "bench-watch", "w");
+  std::atomic<int64_t> next{0};
+  auto write = [&](int64_t) {
+    const int64_t i = next.fetch_add(1);
+    if (i >= static_cast<int64_t>(watched.size())) {
+      return grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
+                          "more notices written than generated: raise the count");
+    }
+    return CreateTender(*tenders, watched[i]);
+  };
+  absl::StatusOr<double> alone = MeasureThroughput("watch_writers_alone", **node, Options(), write);
+  if (!alone.ok()) return alone.status();
+  absl::StatusOr<double> watched_rate;
+  std::vector<absl::Duration> latencies;
+  {
+    Subscribers subscribers((*node)->address(), absl::GetFlag(FLAGS_subscribers), "bench-watch");
+    watched_rate = MeasureThroughput("watch_writers_with_subscribers", **node, Options(), write);
+    // Let the last events arrive before closing the streams: wait until the count stops growing.
+    for (int64_t seen = -1; seen != subscribers.events();) {
+      seen = subscribers.events();
+      absl::SleepFor(
+          absl::Milliseconds(200));  // a measurement's settling time, not a test's synchronisation
+    }
+    latencies = subscribers.Latencies();
+    PrintNote(absl::StrFormat("watch: %d subscriber streams ended early (fell behind)",
+                              subscribers.failed()));
+  }
+  if (!watched_rate.ok()) return watched_rate.status();
+  if (latencies.empty()) return absl::InternalError("no subscriber received an event");
+  PrintNote(absl::StrFormat("watch: %d events delivered to %d subscribers", latencies.size(),
+                            absl::GetFlag(FLAGS_subscribers)));
+  PrintBench("watch_delivery_p50_ms", Milliseconds(latencies[latencies.size() / 2]), "ms");
+  PrintBench("watch_delivery_p99_ms", Milliseconds(latencies[latencies.size() * 99 / 100]), "ms");
+  PrintBench("watch_writer_ratio", *watched_rate / *alone, "ratio");
+  PrintNote("goals: watch_delivery_p99_ms < 50, watch_writer_ratio >= 0.80");
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace passerelle::bench
+
+int main(int argc, char** argv) {
+  return passerelle::bench::DriverMain(argc, argv, "passerelle-tender-bench",
+                                       passerelle::bench::Run);
+}

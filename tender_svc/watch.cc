@@ -1,0 +1,266 @@
+#include "tender_svc/watch.h"
+
+#include <utility>
+
+#include "absl/algorithm/container.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "registry_svc/rules.h"
+#include "tender_svc/digest.h"
+#include "tender_svc/tenders.h"
+
+namespace passerelle::tender {
+namespace {
+
+// Change-log entries read per call; bounds the memory of one step of the dispatcher or of a
+// catch-up.
+constexpr size_t kChangesPerRead = 512;
+
+bool HasCpvUnder(const v1::Tender& t, const std::string& prefix) {
+  auto under = [&](const std::string& code) { return absl::StartsWith(code, prefix); };
+  if (absl::c_any_of(t.cpv_codes(), under)) return true;
+  return absl::c_any_of(t.lots(),
+                        [&](const v1::Lot& lot) { return absl::c_any_of(lot.cpv_codes(), under); });
+}
+
+// Calls `visit` for each notice change of `view` beyond `from` (advanced as it goes) up to `until`
+// (when set) for every origin `until` names, with `from` as it stands just after the change.
+template <typename Visit>
+absl::Status ForEachTenderChange(const store::ReadView& view, const v1::VersionVector& until,
+                                 v1::VersionVector* from, Visit visit) {
+  for (const auto& [origin, last] : until.sequences()) {
+    for (;;) {
+      uint64_t after = (*from->mutable_sequences())[origin];
+      if (after >= last) break;
+      absl::StatusOr<std::vector<v1::Change>> changes =
+          view.Changes(origin, after, kChangesPerRead);
+      if (!changes.ok()) return changes.status();
+      if (changes->empty()) break;
+      for (const v1::Change& c : *changes) {
+        if (c.version().origin_sequence() > last) break;
+        (*from->mutable_sequences())[origin] = c.version().origin_sequence();
+        if (c.kind() != kTenderKind || c.withheld() || c.deleted()) continue;
+        v1::Tender t;
+        if (!t.ParseFromString(c.record()))
+          return absl::DataLossError("a notice in the change log is unreadable");
+        visit(std::move(t), *from);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+v1::TenderEvent EventOf(v1::Tender t, const v1::VersionVector& position, bool snapshot) {
+  v1::TenderEvent e;
+  e.set_action(snapshot ? v1::TENDER_ACTION_UNSPECIFIED : t.last_action());
+  e.set_snapshot(snapshot);
+  e.set_token(EncodeWatchToken(position));
+  *e.mutable_tender() = std::move(t);
+  return e;
+}
+
+}  // namespace
+
+std::string EncodeWatchToken(const v1::VersionVector& position) {
+  std::string bytes;
+  position.SerializeToString(&bytes);  // map order is unspecified but any order decodes the same
+  return absl::WebSafeBase64Escape(bytes);
+}
+
+absl::StatusOr<v1::VersionVector> DecodeWatchToken(absl::string_view token) {
+  std::string bytes;
+  v1::VersionVector position;
+  if (!absl::WebSafeBase64Unescape(token, &bytes) || !position.ParseFromString(bytes)) {
+    return common::InvalidField("resume_token", "is not a token this service issued");
+  }
+  return position;
+}
+
+absl::StatusOr<TenderFilter> MakeTenderFilter(const v1::WatchTendersRequest& request,
+                                              const v1::Structure* structure) {
+  common::FieldViolations violations;
+  for (int i = 0; i < request.themes_size(); ++i) {
+    if (!v1::Theme_IsValid(request.themes(i)) || request.themes(i) == 0) {
+      violations.Add(absl::StrCat("themes[", i, "]"), "unknown theme");
+    }
+  }
+  for (int i = 0; i < request.departments_size(); ++i) {
+    if (!registry::IsValidDepartment(request.departments(i))) {
+      violations.Add(absl::StrCat("departments[", i, "]"), "is not a French department code");
+    }
+  }
+  for (int i = 0; i < request.cpv_prefixes_size(); ++i) {
+    registry::CheckCpvPrefix(request.cpv_prefixes(i), absl::StrCat("cpv_prefixes[", i, "]"),
+                             &violations);
+  }
+  if (!request.buyer().empty() && !absl::StartsWith(request.buyer(), "buyers/")) {
+    violations.Add("buyer", "must be buyers/{buyer_id}");
+  }
+  if (!violations.empty()) return violations.ToStatus();
+  std::optional<v1::Structure> s;
+  if (structure != nullptr) s = *structure;
+  return TenderFilter([request, s](const v1::Tender& t) {
+    if (!request.themes().empty() && !absl::c_any_of(request.themes(), [&](int theme) {
+          return absl::c_linear_search(t.themes(), theme);
+        })) {
+      return false;
+    }
+    if (!request.departments().empty() &&
+        !absl::c_any_of(request.departments(), [&](const std::string& d) {
+          return absl::c_linear_search(t.departments(), d);
+        })) {
+      return false;
+    }
+    if (!request.cpv_prefixes().empty() &&
+        !absl::c_any_of(request.cpv_prefixes(),
+                        [&](const std::string& p) { return HasCpvUnder(t, p); })) {
+      return false;
+    }
+    if (!request.buyer().empty() && t.buyer() != request.buyer()) return false;
+    if (s && MatchLots(*s, t).empty()) return false;
+    return true;
+  });
+}
+
+Subscription::Wait Subscription::Next(absl::Time deadline, v1::TenderEvent* event) {
+  absl::MutexLock lock(&mu_);
+  auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !first_.empty() || !queue_.empty() || overflowed_ || closed_;
+  };
+  mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);
+  if (overflowed_) return Wait::kOverflow;
+  if (!first_.empty()) {
+    *event = std::move(first_.front());
+    first_.pop_front();
+    return Wait::kEvent;
+  }
+  if (!queue_.empty()) {
+    *event = std::move(queue_.front());
+    queue_.pop_front();
+    return Wait::kEvent;
+  }
+  return closed_ ? Wait::kClosed : Wait::kTimeout;
+}
+
+TenderWatch::TenderWatch(store::Store* store, size_t queue_limit)
+    : store_(store), queue_limit_(queue_limit) {
+  {
+    absl::MutexLock lock(&mu_);
+    position_ = store_->vector();
+  }
+  Advance();  // brings view_ in line with position_
+  dispatcher_ = std::thread([this] { Run(); });
+}
+
+TenderWatch::~TenderWatch() { Close(); }
+
+void TenderWatch::Close() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return;
+    stopping_ = true;
+    for (auto& s : subscribers_) {
+      absl::MutexLock sub_lock(&s->mu_);
+      s->closed_ = true;
+    }
+    subscribers_.clear();
+  }
+  if (dispatcher_.joinable()) dispatcher_.join();
+}
+
+void TenderWatch::Run() {
+  for (;;) {
+    uint64_t seen = store_->commit_count();
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+    }
+    Advance();
+    store_->AwaitCommit(seen, absl::Now() + absl::Milliseconds(200));
+  }
+}
+
+void TenderWatch::Advance() {
+  // The view first, then the vector: every change the view holds is within the vector.
+  std::shared_ptr<const store::ReadView> view(store_->Read().release());
+  v1::VersionVector held = store_->vector();
+  absl::MutexLock lock(&mu_);
+  absl::Status s =
+      ForEachTenderChange(*view, held, &position_, [&](v1::Tender t, const v1::VersionVector& at) {
+        std::optional<v1::TenderEvent> event;
+        for (auto& sub : subscribers_) {
+          if (!sub->filter_(t)) continue;
+          if (!event) event = EventOf(t, at, false);
+          absl::MutexLock sub_lock(&sub->mu_);
+          if (sub->overflowed_) continue;
+          if (sub->queue_.size() >= queue_limit_) {
+            sub->overflowed_ = true;
+            sub->queue_.clear();
+          } else {
+            sub->queue_.push_back(*event);
+          }
+        }
+      });
+  if (!s.ok()) {
+    // The log is unreadable here; the next commit retries from the same position.
+    return;
+  }
+  view_ = std::move(view);
+  subscribers_.erase(std::remove_if(subscribers_.begin(), subscribers_.end(),
+                                    [](const std::shared_ptr<Subscription>& sub) {
+                                      absl::MutexLock sub_lock(&sub->mu_);
+                                      return sub->overflowed_;
+                                    }),
+                     subscribers_.end());
+}
+
+absl::StatusOr<std::shared_ptr<Subscription>> TenderWatch::Subscribe(
+    TenderFilter filter, absl::string_view resume_token) {
+  std::optional<v1::VersionVector> resume;
+  if (!resume_token.empty()) {
+    absl::StatusOr<v1::VersionVector> decoded = DecodeWatchToken(resume_token);
+    if (!decoded.ok()) return decoded.status();
+    resume = std::move(*decoded);
+  }
+  std::shared_ptr<Subscription> sub(new Subscription(std::move(filter)));
+  std::shared_ptr<const store::ReadView> view;
+  v1::VersionVector position;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return absl::UnavailableError("the node is stopping");
+    view = view_;
+    position = position_;
+    subscribers_.push_back(sub);
+  }
+  // What precedes the live events, read from the very snapshot the dispatcher had reached when the
+  // subscriber joined: nothing is missed between the two, and nothing comes twice.
+  std::deque<v1::TenderEvent> first;
+  if (resume) {
+    absl::Status s = ForEachTenderChange(*view, position, &*resume,
+                                         [&](v1::Tender t, const v1::VersionVector& at) {
+                                           if (sub->filter_(t))
+                                             first.push_back(EventOf(std::move(t), at, false));
+                                         });
+    if (!s.ok()) return s;
+  } else {
+    std::string after;
+    for (;;) {
+      auto rows = view->Scan(kTenderKind, after, kChangesPerRead);
+      if (!rows.ok()) return rows.status();
+      if (rows->empty()) break;
+      for (auto& [id, bytes] : *rows) {
+        v1::Tender t;
+        if (!t.ParseFromString(bytes)) return absl::DataLossError("a stored notice is unreadable");
+        if (sub->filter_(t)) first.push_back(EventOf(std::move(t), position, true));
+        after = id;
+      }
+    }
+  }
+  absl::MutexLock lock(&sub->mu_);
+  sub->first_ = std::move(first);
+  return sub;
+}
+
+}  // namespace passerelle::tender

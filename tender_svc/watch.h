@@ -1,0 +1,98 @@
+#ifndef PASSERELLE_TENDER_SVC_WATCH_H_
+#define PASSERELLE_TENDER_SVC_WATCH_H_
+
+// Live notice events for WatchTenders. One dispatcher follows the store's change log (local writes
+// and changes replicated from peers alike), decodes each notice change once, and hands it to every
+// subscriber whose filter it matches, through a bounded queue per subscriber: writers never wait
+// for watchers, and a slow watcher cannot hold up the others — when its queue overflows it is
+// dropped, and it resumes from the token of the last event it received.
+//
+// Tokens are version vectors (how far into each origin's change log the event lies), so resuming
+// replays exactly the notice changes after it, from the change log, without gap or duplicate.
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "passerelle/v1/common.pb.h"
+#include "passerelle/v1/registry.pb.h"
+#include "passerelle/v1/tender.pb.h"
+#include "store/store.h"
+
+namespace passerelle::tender {
+
+using TenderFilter = std::function<bool(const v1::Tender&)>;
+
+// The filter a WatchTendersRequest describes; `structure` is the one its matches_structure names
+// (nullptr when unset). INVALID_ARGUMENT naming a bad filter value.
+absl::StatusOr<TenderFilter> MakeTenderFilter(const v1::WatchTendersRequest& request,
+                                              const v1::Structure* structure);
+
+class Subscription {
+ public:
+  enum class Wait { kEvent, kTimeout, kOverflow, kClosed };
+
+  // The next event: first the snapshot (or the catch-up after a resume token), then live ones.
+  // kOverflow: this subscriber fell more than the queue limit behind and was dropped; kClosed: the
+  // node is stopping.
+  Wait Next(absl::Time deadline, v1::TenderEvent* event);
+
+ private:
+  friend class TenderWatch;
+  explicit Subscription(TenderFilter filter) : filter_(std::move(filter)) {}
+
+  const TenderFilter filter_;
+  absl::Mutex mu_;
+  std::deque<v1::TenderEvent> first_ ABSL_GUARDED_BY(mu_);  // the snapshot or catch-up; not bounded
+  std::deque<v1::TenderEvent> queue_ ABSL_GUARDED_BY(mu_);  // live events; bounded
+  bool overflowed_ ABSL_GUARDED_BY(mu_) = false;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+class TenderWatch {
+ public:
+  // Starts the dispatcher at the store's current state. `queue_limit`: live events a subscriber may
+  // have waiting before it is dropped.
+  TenderWatch(store::Store* store, size_t queue_limit);
+  // Close()s.
+  ~TenderWatch();
+
+  // A subscription whose first events are the current notices `filter` accepts (resume_token empty)
+  // or every accepted notice change after `resume_token`, followed by live events. INVALID_ARGUMENT
+  // on a malformed token.
+  absl::StatusOr<std::shared_ptr<Subscription>> Subscribe(TenderFilter filter,
+                                                          absl::string_view resume_token);
+
+  // Ends every subscription (kClosed) and stops the dispatcher. Idempotent.
+  void Close();
+
+ private:
+  // Delivers the notice changes the store committed since the last call.
+  void Advance();
+  void Run();
+
+  store::Store* store_;
+  const size_t queue_limit_;
+  absl::Mutex mu_;
+  // Everything up to position_ has been delivered; view_ is the snapshot position_ was read from.
+  v1::VersionVector position_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const store::ReadView> view_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::shared_ptr<Subscription>> subscribers_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread dispatcher_;
+};
+
+// Token encoding, exposed for tests.
+std::string EncodeWatchToken(const v1::VersionVector& position);
+absl::StatusOr<v1::VersionVector> DecodeWatchToken(absl::string_view token);
+
+}  // namespace passerelle::tender
+
+#endif  // PASSERELLE_TENDER_SVC_WATCH_H_

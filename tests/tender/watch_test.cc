@@ -1,0 +1,184 @@
+// WatchTenders through a real in-process node: the snapshot then live events, filters, and a slow
+// watcher that overflows its queue, ends with RESOURCE_EXHAUSTED and resumes from its last token
+// without loss, while a fast watcher sees every event in order.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "gmock/gmock.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
+#include "passerelle/v1/tender.grpc.pb.h"
+#include "tests/support/registry_client.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/test_node.h"
+#include "tests/tender/sample_tenders.h"
+
+namespace passerelle {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
+using testing::HasCode;
+using testing::IsInvalidArgumentOn;
+using testing::IsOk;
+using testing::RegistryClient;
+using testing::SampleTender;
+using testing::TestNode;
+
+constexpr int kQueueLimit = 8;
+
+v1::NodeConfig SmallQueueConfig() {
+  v1::NodeConfig config;
+  config.set_partner_id("solideo");
+  config.set_watch_queue_limit(kQueueLimit);
+  return config;
+}
+
+// One watch stream. The deadline turns a missing event into a failure instead of a hung test.
+struct Watcher {
+  Watcher(const std::shared_ptr<grpc::Channel>& channel, const v1::WatchTendersRequest& request)
+      : stub(v1::TenderService::NewStub(channel)) {
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    reader = stub->WatchTenders(&context, request);
+  }
+  std::unique_ptr<v1::TenderService::Stub> stub;
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReader<v1::TenderEvent>> reader;
+};
+
+class WatchTendersTest : public ::testing::Test {
+ protected:
+  WatchTendersTest()
+      : node_(SmallQueueConfig()),
+        registry_(node_),
+        stub_(v1::TenderService::NewStub(node_.channel())) {
+    EXPECT_THAT(registry_.CreateBuyer(testing::SampleBuyer()).status, IsOk());
+  }
+
+  void Create(const v1::Tender& t) {
+    grpc::ClientContext context;
+    v1::CreateTenderRequest r;
+    *r.mutable_tender() = t;
+    v1::Tender created;
+    ASSERT_THAT(stub_->CreateTender(&context, r, &created), IsOk());
+  }
+
+  // A channel whose stream windows are small, so that a watcher that does not read soon stops the
+  // server's writes and lets its queue fill.
+  std::shared_ptr<grpc::Channel> SmallWindowChannel() const {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 1024);
+    return grpc::CreateCustomChannel(node_.address(), grpc::InsecureChannelCredentials(), args);
+  }
+
+  TestNode node_;
+  RegistryClient registry_;
+  std::unique_ptr<v1::TenderService::Stub> stub_;
+};
+
+TEST_F(WatchTendersTest, AWatcherGetsTheMatchingSnapshotThenLiveEventsOfMatchingNoticesOnly) {
+  v1::Tender construction = SampleTender("a-existing");
+  Create(construction);
+  v1::Tender catering = SampleTender("b-catering");
+  catering.clear_themes();
+  catering.add_themes(v1::THEME_SOLIDARITY_CATERING);
+  Create(catering);
+
+  v1::WatchTendersRequest request;
+  request.add_themes(v1::THEME_CONSTRUCTION_WASTE);
+  Watcher w(node_.channel(), request);
+  v1::TenderEvent event;
+  ASSERT_TRUE(w.reader->Read(&event));
+  EXPECT_TRUE(event.snapshot());
+  EXPECT_EQ(event.tender().tender_id(), "a-existing");
+
+  catering.set_tender_id("c-catering");
+  Create(catering);  // filtered out
+  Create(SampleTender("d-new"));
+  ASSERT_TRUE(w.reader->Read(&event));
+  EXPECT_FALSE(event.snapshot());
+  EXPECT_EQ(event.action(), v1::TENDER_ACTION_CREATED);
+  EXPECT_EQ(event.tender().tender_id(), "d-new");
+  {
+    grpc::ClientContext context;
+    v1::PublishTenderRequest r;
+    r.set_name("tenders/d-new");
+    v1::Tender published;
+    ASSERT_THAT(stub_->PublishTender(&context, r, &published), IsOk());
+  }
+  ASSERT_TRUE(w.reader->Read(&event));
+  EXPECT_EQ(event.action(), v1::TENDER_ACTION_PUBLISHED);
+  EXPECT_EQ(event.tender().status(), v1::TENDER_STATUS_PUBLISHED);
+  w.context.TryCancel();
+}
+
+TEST_F(WatchTendersTest, BadFiltersAndTokensAreInvalidArguments) {
+  v1::WatchTendersRequest request;
+  request.add_departments("20");
+  request.set_resume_token("!!");
+  Watcher w(node_.channel(), request);
+  v1::TenderEvent event;
+  EXPECT_FALSE(w.reader->Read(&event));
+  EXPECT_THAT(w.reader->Finish(), IsInvalidArgumentOn(ElementsAre("departments[0]")));
+  request.clear_departments();
+  Watcher bad_token(node_.channel(), request);
+  EXPECT_FALSE(bad_token.reader->Read(&event));
+  EXPECT_THAT(bad_token.reader->Finish(), IsInvalidArgumentOn(ElementsAre("resume_token")));
+}
+
+TEST_F(WatchTendersTest,
+       ASlowWatcherIsDroppedAndResumesWithoutLossWhileAFastOneSeesEveryEventInOrder) {
+  Create(SampleTender("seed"));
+  constexpr int kNotices = 300;
+  std::vector<std::string> expected;
+  for (int i = 0; i < kNotices; ++i) expected.push_back(absl::StrFormat("t-%03d", i));
+
+  // Both watchers have received the snapshot (so they are registered) before any write.
+  v1::TenderEvent event;
+  Watcher fast(node_.channel(), v1::WatchTendersRequest());
+  ASSERT_TRUE(fast.reader->Read(&event));
+  ASSERT_TRUE(event.snapshot());
+  Watcher slow(SmallWindowChannel(), v1::WatchTendersRequest());
+  ASSERT_TRUE(slow.reader->Read(&event));
+  ASSERT_TRUE(event.snapshot());
+  std::string last_token = event.token();
+
+  std::vector<std::string> fast_seen;
+  std::thread fast_reader([&] {
+    v1::TenderEvent e;
+    while (fast_seen.size() < expected.size() && fast.reader->Read(&e))
+      fast_seen.push_back(e.tender().tender_id());
+  });
+  for (const std::string& id : expected) Create(SampleTender(id));
+  fast_reader.join();
+  EXPECT_THAT(fast_seen, ElementsAreArray(expected));
+
+  // The slow watcher now reads what reached it, and finds its stream ended for falling behind.
+  std::vector<std::string> slow_seen;
+  while (slow.reader->Read(&event)) {
+    slow_seen.push_back(event.tender().tender_id());
+    last_token = event.token();
+  }
+  EXPECT_THAT(slow.reader->Finish(), HasCode(grpc::StatusCode::RESOURCE_EXHAUSTED));
+  ASSERT_LT(slow_seen.size(), expected.size());
+
+  v1::WatchTendersRequest resume;
+  resume.set_resume_token(last_token);
+  Watcher resumed(node_.channel(), resume);
+  while (slow_seen.size() < expected.size() && resumed.reader->Read(&event)) {
+    EXPECT_FALSE(event.snapshot());
+    slow_seen.push_back(event.tender().tender_id());
+  }
+  EXPECT_THAT(slow_seen, ElementsAreArray(expected));
+  resumed.context.TryCancel();
+}
+
+}  // namespace
+}  // namespace passerelle
