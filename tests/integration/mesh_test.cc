@@ -1,6 +1,7 @@
 // In-process mesh: several real nodes on loopback, each pulling from the others (development mode:
 // plaintext, unsigned). The process-level fault tests live in tests/e2e/.
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,8 +12,10 @@
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
+#include "passerelle/v1/tender.grpc.pb.h"
 #include "tests/support/mesh_support.h"
 #include "tests/support/test_node.h"
+#include "tests/tender/sample_tenders.h"
 
 namespace passerelle {
 namespace {
@@ -221,6 +224,55 @@ TEST(Mesh, AChangeFromAnAuthorThePolicyDoesNotAllowIsNotApplied) {
   ASSERT_EQ(status.peers_size(), 1);
   EXPECT_EQ(status.peers(0).partner_id(), "les-canaux");
   EXPECT_EQ(status.peers(0).rejected_policy(), 1u);
+}
+
+grpc::Status CreateTender(TestNode& node, const v1::Tender& tender) {
+  grpc::ClientContext context;
+  v1::CreateTenderRequest request;
+  *request.mutable_tender() = tender;
+  v1::Tender created;
+  return v1::TenderService::NewStub(node.channel())->CreateTender(&context, request, &created);
+}
+
+TEST(Mesh, ANoticeWrittenOnItsBuyersNodeReachesWatchersAndMatchingOnAnotherNode) {
+  auto nodes = StartMesh({"solideo", "les-canaux"});
+  v1::Buyer buyer;
+  {
+    grpc::ClientContext context;
+    v1::CreateBuyerRequest request;
+    *request.mutable_buyer() = testing::SampleBuyer("solideo");
+    ASSERT_TRUE(nodes[0]->Registry()->CreateBuyer(&context, request, &buyer).ok());
+  }
+  ASSERT_TRUE(CreateTender(*nodes[0], testing::SampleTender("seed")).ok());
+  v1::Structure aci;
+  ASSERT_TRUE(Create(*nodes[1], testing::MatchingStructure(testing::TestSiret(7)), &aci).ok());
+  ASSERT_TRUE(AwaitConvergence(Channels(nodes)));
+
+  // A watcher on Les Canaux' node: the seed notice in its snapshot proves it is registered.
+  auto stub = v1::TenderService::NewStub(nodes[1]->channel());
+  grpc::ClientContext watch;
+  watch.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  auto reader = stub->WatchTenders(&watch, v1::WatchTendersRequest());
+  v1::TenderEvent event;
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_EQ(event.tender().tender_id(), "seed");
+
+  ASSERT_TRUE(CreateTender(*nodes[0], testing::SampleTender("replicated")).ok());
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_FALSE(event.snapshot());
+  EXPECT_EQ(event.action(), v1::TENDER_ACTION_CREATED);
+  EXPECT_EQ(event.tender().tender_id(), "replicated");
+  EXPECT_EQ(event.tender().owner_partner(), "solideo");
+  watch.TryCancel();
+
+  grpc::ClientContext context;
+  v1::MatchStructuresRequest match;
+  match.set_tender("tenders/replicated");
+  match.set_lot_number(2);
+  v1::MatchStructuresResponse matches;
+  ASSERT_TRUE(stub->MatchStructures(&context, match, &matches).ok());
+  ASSERT_EQ(matches.matches_size(), 1);
+  EXPECT_EQ(matches.matches(0).structure(), aci.name());
 }
 
 }  // namespace
