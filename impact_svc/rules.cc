@@ -1,0 +1,103 @@
+#include "impact_svc/rules.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/validation.h"
+#include "openssl/evp.h"
+#include "openssl/hmac.h"
+#include "registry_svc/siret.h"
+
+namespace passerelle::impact {
+namespace {
+
+// Adds a violation on `field` unless `parts` sum to `expected` (hundredths of hours).
+template <typename Parts>
+void CheckBreakdown(const Parts& parts, int64_t expected, const std::string& field,
+                    common::FieldViolations* v) {
+  int64_t sum = 0;
+  for (const auto& p : parts) sum += p.hundredths();
+  if (sum != expected) {
+    v->Add(field, absl::StrCat("adds up to ", sum, " hundredths of an hour, not the ", expected,
+                               " insertion hundredths declared"));
+  }
+}
+
+}  // namespace
+
+void ValidateDeclaration(const v1::HourDeclaration& d, absl::string_view prefix,
+                         absl::CivilMonth this_month, common::FieldViolations* v) {
+  auto f = [&](absl::string_view name) { return absl::StrCat(prefix, name); };
+  if (!registry::IsValidSiret(d.contractor_siret()))
+    v->Add(f("contractor_siret"), "is not a valid SIRET");
+  if (!absl::StartsWith(d.buyer(), "buyers/")) v->Add(f("buyer"), "must be buyers/{buyer_id}");
+  if (!absl::StartsWith(d.tender(), "tenders/")) v->Add(f("tender"), "must be tenders/{tender_id}");
+  if (d.lot_number() < 1) v->Add(f("lot_number"), "must name a lot (1 or more)");
+  absl::CivilMonth period;
+  if (d.period().size() != 7 || !absl::ParseCivilTime(d.period(), &period) ||
+      absl::FormatCivilTime(period) != d.period()) {
+    v->Add(f("period"), "must be a month YYYY-MM");
+  } else if (period > this_month) {
+    v->Add(f("period"), absl::StrCat(d.period(), " is in the future"));
+  }
+  common::CheckNonNegative(d.total_hundredths(), f("total_hundredths"), v);
+  common::CheckNonNegative(d.insertion_hundredths(), f("insertion_hundredths"), v);
+  if (d.insertion_hundredths() > d.total_hundredths()) {
+    v->Add(f("insertion_hundredths"),
+           "exceeds total_hundredths: insertion hours are part of the hours worked");
+  }
+  for (int i = 0; i < d.by_channel_size(); ++i) {
+    common::CheckEnum(d.by_channel(i).channel(), v1::InsertionChannel_IsValid, true,
+                      absl::StrCat(prefix, "by_channel[", i, "].channel"), v);
+    common::CheckNonNegative(d.by_channel(i).hundredths(),
+                             absl::StrCat(prefix, "by_channel[", i, "].hundredths"), v);
+  }
+  for (int i = 0; i < d.by_category_size(); ++i) {
+    common::CheckEnum(d.by_category(i).category(), v1::EligibilityCategory_IsValid, true,
+                      absl::StrCat(prefix, "by_category[", i, "].category"), v);
+    common::CheckNonNegative(d.by_category(i).hundredths(),
+                             absl::StrCat(prefix, "by_category[", i, "].hundredths"), v);
+  }
+  CheckBreakdown(d.by_channel(), d.insertion_hundredths(), f("by_channel"), v);
+  CheckBreakdown(d.by_category(), d.insertion_hundredths(), f("by_category"), v);
+  for (int i = 0; i < d.workers_size(); ++i) {
+    const v1::WorkerLine& w = d.workers(i);
+    std::string p = absl::StrCat(prefix, "workers[", i, "].");
+    common::CheckText(w.worker_reference(), p + "worker_reference", kMaxWorkerReferenceLength, true,
+                      v);
+    common::CheckEnum(w.category(), v1::EligibilityCategory_IsValid, true, p + "category", v);
+    common::CheckEnum(w.channel(), v1::InsertionChannel_IsValid, true, p + "channel", v);
+    common::CheckNonNegative(w.hundredths(), p + "hundredths", v);
+  }
+  if (!d.workers().empty()) CheckBreakdown(d.workers(), d.insertion_hundredths(), f("workers"), v);
+}
+
+int64_t RatioBasisPoints(int64_t numerator, int64_t denominator) {
+  if (denominator <= 0) return 0;
+  return static_cast<int64_t>(static_cast<__int128>(numerator) * kBasisPoints / denominator);
+}
+
+v1::TargetStatus StatusAgainst(int64_t basis_points, const v1::Target& target) {
+  if (basis_points >= target.target_basis_points()) return v1::TARGET_STATUS_MET;
+  if (basis_points >= target.on_track_basis_points()) return v1::TARGET_STATUS_ON_TRACK;
+  return v1::TARGET_STATUS_BEHIND;
+}
+
+std::string WorkerPseudonym(absl::string_view secret, absl::string_view worker_reference) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(worker_reference.data()), worker_reference.size(),
+       digest, &length);
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+void PseudonymiseWorkers(absl::string_view secret, v1::HourDeclaration* d) {
+  for (v1::WorkerLine& w : *d->mutable_workers()) {
+    w.set_worker_pseudonym(WorkerPseudonym(secret, w.worker_reference()));
+    w.clear_worker_reference();
+  }
+}
+
+void RedactWorkers(v1::HourDeclaration* d) { d->clear_workers(); }
+
+}  // namespace passerelle::impact
