@@ -324,6 +324,14 @@ TEST_F(TenderServiceTest, AConsortiumIsAwardedOnlyOnceCompleteWithSharesAndStatu
   Reply<v1::Consortium> complete = Respond(name, member, true);
   ASSERT_THAT(complete.status, IsOk());
   EXPECT_EQ(complete.response.status(), v1::CONSORTIUM_STATUS_COMPLETE);
+  v1::GetConsortiumRequest get;
+  get.set_name(name);
+  Reply<v1::Consortium> read = Call<v1::Consortium>(&v1::TenderService::Stub::GetConsortium, get);
+  ASSERT_THAT(read.status, IsOk());
+  EXPECT_EQ(read.response.SerializeAsString(), complete.response.SerializeAsString());
+  get.set_name("consortia/none");
+  EXPECT_THAT(Call<v1::Consortium>(&v1::TenderService::Stub::GetConsortium, get).status,
+              HasCode(grpc::StatusCode::NOT_FOUND));
   EXPECT_THAT(Respond(name, member, false).status, HasCode(grpc::StatusCode::FAILED_PRECONDITION));
   EXPECT_THAT(Award("tenders/t-1", 1, "", name).status,
               IsInvalidArgumentOn(ElementsAre("award.consortium")));
@@ -467,6 +475,28 @@ TEST_F(TenderServiceTest, InterestsAreDeclaredOncePerLotWhileTheNoticeIsOpen) {
   EXPECT_THAT(who, UnorderedElementsAre(a, b));
   ASSERT_THAT(Cancel("tenders/t-1", "withdrawn").status, IsOk());
   EXPECT_THAT(declare(a, 2).status, HasCode(grpc::StatusCode::FAILED_PRECONDITION));
+}
+
+TEST(TenderAuthorship, ANodeWhosePartnerMayNotAuthorNoticesRefusesThemAndWritesNothing) {
+  v1::NodeConfig config;
+  config.set_partner_id("les-canaux");
+  v1::AuthorRule* rule = config.mutable_policy()->add_authors();
+  rule->set_kind("tender");
+  rule->add_partners("solideo");
+  TestNode node(config);
+  ASSERT_THAT(RegistryClient(node).CreateBuyer(testing::SampleBuyer()).status, IsOk());
+  auto stub = v1::TenderService::NewStub(node.channel());
+  grpc::ClientContext context;
+  v1::CreateTenderRequest request;
+  *request.mutable_tender() = SampleTender("t-1");
+  v1::Tender created;
+  grpc::Status refused = stub->CreateTender(&context, request, &created);
+  EXPECT_THAT(refused, HasCode(grpc::StatusCode::PERMISSION_DENIED));
+  EXPECT_THAT(refused.error_message(), HasSubstr("tender"));
+  grpc::ClientContext get_context;
+  v1::GetTenderRequest get;
+  get.set_name("tenders/t-1");
+  EXPECT_THAT(stub->GetTender(&get_context, get, &created), HasCode(grpc::StatusCode::NOT_FOUND));
 }
 
 }  // namespace
