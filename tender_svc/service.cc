@@ -96,10 +96,10 @@ grpc::Status TenderServiceImpl::WatchTenders(grpc::ServerContext* context,
       !allowed.ok()) {
     return common::ToGrpcStatus(allowed);
   }
-  absl::StatusOr<TenderFilter> filter = tenders_->WatchFilter(*request);
-  if (!filter.ok()) return common::ToGrpcStatus(filter.status());
+  absl::StatusOr<WatchPlan> plan = tenders_->PlanWatch(*request);
+  if (!plan.ok()) return common::ToGrpcStatus(plan.status());
   absl::StatusOr<std::shared_ptr<Subscription>> sub =
-      watch_->Subscribe(std::move(*filter), request->resume_token());
+      watch_->Subscribe(std::move(*plan), request->resume_token());
   if (!sub.ok()) return common::ToGrpcStatus(sub.status());
   for (v1::TenderEvent event;;) {
     switch ((*sub)->Next(absl::Now() + kWatchPoll, &event)) {

@@ -81,6 +81,15 @@ absl::StatusOr<std::vector<Record>> ReadAll(const store::ReadView& view, absl::s
   return out;
 }
 
+// The notice terms under which the notices a structure may match are found: its sectors and its
+// themes.
+std::vector<std::string> RelevantTerms(const v1::Structure& s) {
+  std::vector<std::string> out;
+  for (const std::string& p : s.cpv_prefixes()) out.push_back(registry::terms::Cpv(p));
+  for (int theme : s.themes()) out.push_back(registry::terms::Theme(static_cast<v1::Theme>(theme)));
+  return out;
+}
+
 v1::AwardShare ShareOf(const v1::Structure& s, v1::ConsortiumRole role, int basis_points) {
   v1::AwardShare share;
   share.set_siret(s.siret());
@@ -501,7 +510,7 @@ absl::StatusOr<v1::MatchTendersResponse> Tenders::MatchTenders(
   Cursors filters;
   filters.push_back(AnyOf(*view, {terms::Status(v1::TENDER_STATUS_FORECAST),
                                   terms::Status(v1::TENDER_STATUS_PUBLISHED)}));
-  filters.push_back(AnyOf(*view, relevant));
+  filters.push_back(AnyOf(*view, RelevantTerms(*s)));
   std::unique_ptr<store::PostingCursor> cursor = store::NewIntersectionCursor(std::move(filters));
   absl::StatusOr<std::vector<v1::Tender>> tenders =
       ReadAll<v1::Tender>(*view, kTenderKind, cursor.get(), kMaxCandidates);
@@ -534,11 +543,38 @@ absl::StatusOr<v1::Digest> Tenders::GetDigest(const v1::GetDigestRequest& reques
   return BuildDigest(*s, request.week(), *tenders);
 }
 
-absl::StatusOr<TenderFilter> Tenders::WatchFilter(const v1::WatchTendersRequest& request) const {
-  if (request.matches_structure().empty()) return MakeTenderFilter(request, nullptr);
-  absl::StatusOr<v1::Structure> s = Structure(request.matches_structure(), "matches_structure");
-  if (!s.ok()) return s.status();
-  return MakeTenderFilter(request, &*s);
+absl::StatusOr<WatchPlan> Tenders::PlanWatch(const v1::WatchTendersRequest& request) const {
+  std::optional<v1::Structure> structure;
+  if (!request.matches_structure().empty()) {
+    absl::StatusOr<v1::Structure> s = Structure(request.matches_structure(), "matches_structure");
+    if (!s.ok()) return s.status();
+    structure = std::move(*s);
+  }
+  absl::StatusOr<TenderFilter> filter =
+      MakeTenderFilter(request, structure ? &*structure : nullptr);
+  if (!filter.ok()) return filter.status();
+  // Each group is an OR of terms; the groups are ANDed, as the filter does.
+  std::vector<std::vector<std::string>> groups;
+  if (!request.buyer().empty()) groups.push_back({terms::Buyer(IdOf(request.buyer()))});
+  std::vector<std::string> group;
+  for (int theme : request.themes())
+    group.push_back(registry::terms::Theme(static_cast<v1::Theme>(theme)));
+  if (!group.empty()) groups.push_back(std::move(group));
+  group.clear();
+  for (const std::string& d : request.departments())
+    group.push_back(registry::terms::Department(d));
+  if (!group.empty()) groups.push_back(std::move(group));
+  group.clear();
+  for (const std::string& p : request.cpv_prefixes()) group.push_back(registry::terms::Cpv(p));
+  if (!group.empty()) groups.push_back(std::move(group));
+  if (structure) groups.push_back(RelevantTerms(*structure));
+  TenderCandidates candidates = [groups](const store::ReadView& view) {
+    Cursors all;
+    for (const std::vector<std::string>& g : groups) all.push_back(AnyOf(view, g));
+    if (all.empty()) all.push_back(view.Postings(kTenderKind, registry::terms::kAll));
+    return store::NewIntersectionCursor(std::move(all));
+  };
+  return WatchPlan{std::move(*filter), std::move(candidates)};
 }
 
 absl::StatusOr<v1::Interest> Tenders::DeclareInterest(const v1::DeclareInterestRequest& request) {

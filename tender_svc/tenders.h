@@ -53,8 +53,9 @@ class Tenders {
       const v1::MatchTendersRequest& request) const;
   absl::StatusOr<v1::Digest> GetDigest(const v1::GetDigestRequest& request) const;
 
-  // The filter of a WatchTenders request (its matches_structure read from the registry).
-  absl::StatusOr<TenderFilter> WatchFilter(const v1::WatchTendersRequest& request) const;
+  // The filter of a WatchTenders request (its matches_structure read from the registry) and the
+  // index terms that narrow its snapshot.
+  absl::StatusOr<WatchPlan> PlanWatch(const v1::WatchTendersRequest& request) const;
 
   absl::StatusOr<v1::Interest> DeclareInterest(const v1::DeclareInterestRequest& request);
   absl::StatusOr<v1::ListInterestsResponse> ListInterests(

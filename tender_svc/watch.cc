@@ -137,7 +137,7 @@ Subscription::Wait Subscription::Next(absl::Time deadline, v1::TenderEvent* even
     return Wait::kEvent;
   }
   if (!queue_.empty()) {
-    *event = std::move(queue_.front());
+    *event = *queue_.front();
     queue_.pop_front();
     return Wait::kEvent;
   }
@@ -189,22 +189,22 @@ void TenderWatch::Advance() {
   absl::MutexLock lock(&mu_);
   absl::Status s =
       ForEachTenderChange(*view, held, &position_, [&](v1::Tender t, const v1::VersionVector& at) {
-        std::optional<v1::TenderEvent> event;
+        std::shared_ptr<const v1::TenderEvent> event;
         for (auto& sub : subscribers_) {
           if (!sub->filter_(t)) continue;
-          if (!event) event = EventOf(t, at, false);
+          if (!event) event = std::make_shared<const v1::TenderEvent>(EventOf(t, at, false));
           absl::MutexLock sub_lock(&sub->mu_);
           if (sub->overflowed_) continue;
           if (sub->queue_.size() >= queue_limit_) {
             sub->overflowed_ = true;
             sub->queue_.clear();
           } else {
-            sub->queue_.push_back(*event);
+            sub->queue_.push_back(event);
           }
         }
       });
   if (!s.ok()) {
-    // The log is unreadable here; the next commit retries from the same position.
+    // The log is unreadable here; the next commit retries from where this pass stopped.
     return;
   }
   view_ = std::move(view);
@@ -217,14 +217,14 @@ void TenderWatch::Advance() {
 }
 
 absl::StatusOr<std::shared_ptr<Subscription>> TenderWatch::Subscribe(
-    TenderFilter filter, absl::string_view resume_token) {
+    WatchPlan plan, absl::string_view resume_token) {
   std::optional<v1::VersionVector> resume;
   if (!resume_token.empty()) {
     absl::StatusOr<v1::VersionVector> decoded = DecodeWatchToken(resume_token);
     if (!decoded.ok()) return decoded.status();
     resume = std::move(*decoded);
   }
-  std::shared_ptr<Subscription> sub(new Subscription(std::move(filter)));
+  std::shared_ptr<Subscription> sub(new Subscription(std::move(plan.filter)));
   std::shared_ptr<const store::ReadView> view;
   v1::VersionVector position;
   {
@@ -245,17 +245,14 @@ absl::StatusOr<std::shared_ptr<Subscription>> TenderWatch::Subscribe(
                                          });
     if (!s.ok()) return s;
   } else {
-    std::string after;
-    for (;;) {
-      auto rows = view->Scan(kTenderKind, after, kChangesPerRead);
-      if (!rows.ok()) return rows.status();
-      if (rows->empty()) break;
-      for (auto& [id, bytes] : *rows) {
-        v1::Tender t;
-        if (!t.ParseFromString(bytes)) return absl::DataLossError("a stored notice is unreadable");
-        if (sub->filter_(t)) first.push_back(EventOf(std::move(t), position, true));
-        after = id;
+    for (auto cursor = plan.candidates(*view); cursor->Valid(); cursor->Next()) {
+      absl::StatusOr<std::optional<std::string>> bytes = view->Get(kTenderKind, cursor->id());
+      if (!bytes.ok()) return bytes.status();
+      v1::Tender t;
+      if (!bytes->has_value() || !t.ParseFromString(**bytes)) {
+        return absl::DataLossError("the index names a notice that is missing or unreadable");
       }
+      if (sub->filter_(t)) first.push_back(EventOf(std::move(t), position, true));
     }
   }
   absl::MutexLock lock(&sub->mu_);

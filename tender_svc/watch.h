@@ -24,11 +24,21 @@
 #include "passerelle/v1/common.pb.h"
 #include "passerelle/v1/registry.pb.h"
 #include "passerelle/v1/tender.pb.h"
+#include "store/cursor.h"
 #include "store/store.h"
 
 namespace passerelle::tender {
 
 using TenderFilter = std::function<bool(const v1::Tender&)>;
+// The stored notices that may pass a filter, found through the index, so that a subscriber's
+// snapshot reads those rather than every notice.
+using TenderCandidates =
+    std::function<std::unique_ptr<store::PostingCursor>(const store::ReadView&)>;
+
+struct WatchPlan {
+  TenderFilter filter;
+  TenderCandidates candidates;
+};
 
 // The filter a WatchTendersRequest describes; `structure` is the one its matches_structure names
 // (nullptr when unset). INVALID_ARGUMENT naming a bad filter value.
@@ -51,7 +61,9 @@ class Subscription {
   const TenderFilter filter_;
   absl::Mutex mu_;
   std::deque<v1::TenderEvent> first_ ABSL_GUARDED_BY(mu_);  // the snapshot or catch-up; not bounded
-  std::deque<v1::TenderEvent> queue_ ABSL_GUARDED_BY(mu_);  // live events; bounded
+  // Live events, shared by every subscriber they go to: one copy per event, not one per subscriber.
+  std::deque<std::shared_ptr<const v1::TenderEvent>> queue_
+      ABSL_GUARDED_BY(mu_);  // live events; bounded
   bool overflowed_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };
@@ -64,10 +76,10 @@ class TenderWatch {
   // Close()s.
   ~TenderWatch();
 
-  // A subscription whose first events are the current notices `filter` accepts (resume_token empty)
-  // or every accepted notice change after `resume_token`, followed by live events. INVALID_ARGUMENT
-  // on a malformed token.
-  absl::StatusOr<std::shared_ptr<Subscription>> Subscribe(TenderFilter filter,
+  // A subscription whose first events are the current notices the plan's filter accepts among its
+  // candidates (resume_token empty) or every accepted notice change after `resume_token`, followed
+  // by live events. INVALID_ARGUMENT on a malformed token.
+  absl::StatusOr<std::shared_ptr<Subscription>> Subscribe(WatchPlan plan,
                                                           absl::string_view resume_token);
 
   // Ends every subscription (kClosed) and stops the dispatcher. Idempotent.
