@@ -103,10 +103,15 @@ grpc::Status TenderServiceImpl::WatchTenders(grpc::ServerContext* context,
   if (!sub.ok()) return common::ToGrpcStatus(sub.status());
   for (v1::TenderEvent event;;) {
     switch ((*sub)->Next(absl::Now() + kWatchPoll, &event)) {
-      case Subscription::Wait::kEvent:
-        if (!writer->Write(event))
+      case Subscription::Wait::kEvent: {
+        // While events queue up, let the transport put several in one write.
+        grpc::WriteOptions options;
+        if ((*sub)->HasPending()) options.set_buffer_hint();
+        if (!writer->Write(event, options)) {
           return grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away");
+        }
         break;
+      }
       case Subscription::Wait::kTimeout:
         if (context->IsCancelled())
           return grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away");

@@ -144,6 +144,11 @@ Subscription::Wait Subscription::Next(absl::Time deadline, v1::TenderEvent* even
   return closed_ ? Wait::kClosed : Wait::kTimeout;
 }
 
+bool Subscription::HasPending() {
+  absl::MutexLock lock(&mu_);
+  return !first_.empty() || !queue_.empty();
+}
+
 TenderWatch::TenderWatch(store::Store* store, size_t queue_limit)
     : store_(store), queue_limit_(queue_limit) {
   {

@@ -53,6 +53,9 @@ class Subscription {
   // kOverflow: this subscriber fell more than the queue limit behind and was dropped; kClosed: the
   // node is stopping.
   Wait Next(absl::Time deadline, v1::TenderEvent* event);
+  // Whether an event is waiting already, so that the writer can let the transport coalesce this one
+  // with the next.
+  bool HasPending();
 
  private:
   friend class TenderWatch;

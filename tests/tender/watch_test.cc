@@ -180,5 +180,35 @@ TEST_F(WatchTendersTest,
   resumed.context.TryCancel();
 }
 
+TEST_F(WatchTendersTest, ManyWatchersOfOneBuyerEachGetEveryEventOfItsNotices) {
+  EXPECT_THAT(registry_.CreateBuyer(testing::SampleBuyer("paris-2024")).status, IsOk());
+  Create(SampleTender("seed", "paris-2024"));
+  constexpr int kWatchers = 40;
+  constexpr int kNotices = 20;
+  v1::WatchTendersRequest request;
+  request.set_buyer("buyers/paris-2024");
+  std::vector<std::unique_ptr<Watcher>> watchers;
+  for (int i = 0; i < kWatchers; ++i) {
+    watchers.push_back(std::make_unique<Watcher>(node_.channel(), request));
+    v1::TenderEvent event;
+    ASSERT_TRUE(watchers.back()->reader->Read(&event));  // the seed: registered
+    ASSERT_TRUE(event.snapshot());
+  }
+  for (int i = 0; i < kNotices; ++i) {
+    Create(SampleTender(absl::StrFormat("p-%02d", i), "paris-2024"));
+    Create(SampleTender(absl::StrFormat("s-%02d", i)));  // another buyer's: filtered out
+  }
+  for (auto& w : watchers) {
+    std::vector<std::string> seen;
+    v1::TenderEvent event;
+    while (seen.size() < kNotices && w->reader->Read(&event))
+      seen.push_back(event.tender().tender_id());
+    ASSERT_EQ(seen.size(), static_cast<size_t>(kNotices));
+    EXPECT_EQ(seen.front(), "p-00");
+    EXPECT_EQ(seen.back(), "p-19");
+    w->context.TryCancel();
+  }
+}
+
 }  // namespace
 }  // namespace passerelle
