@@ -94,8 +94,8 @@ TEST(ParsePrincipalUriTest, RejectsEveryMalformedUri) {
 
 TEST(ParsePrincipalUriTest, PrincipalUriIsItsInverse) {
   for (const Principal& principal :
-       {Principal{"yunus-centre", "node"}, Principal{"solideo", "observer"},
-        Principal{"gateway", "gateway"}}) {
+       {Principal{"yunus-centre", "node", ""}, Principal{"solideo", "observer", ""},
+        Principal{"gateway", "gateway", ""}}) {
     absl::StatusOr<Principal> parsed = ParsePrincipalUri(PrincipalUri(principal));
     ASSERT_TRUE(parsed.ok()) << parsed.status();
     EXPECT_EQ(*parsed, principal);
@@ -240,7 +240,7 @@ TEST_F(MutualTlsTest, APartnersNodeIsSeenAsThatPartnerWithTheNodeRole) {
 
   ASSERT_TRUE(call.status.ok()) << call.status.error_message();
   EXPECT_EQ(call.caller_uri, "spiffe://passerelle/partner/solideo");
-  EXPECT_EQ(ParsePrincipalUri(call.caller_uri).value(), (Principal{"solideo", "node"}));
+  EXPECT_EQ(ParsePrincipalUri(call.caller_uri).value(), (Principal{"solideo", "node", ""}));
 }
 
 TEST_F(MutualTlsTest, TheClientSeesWhichPartnerServedIt) {
@@ -249,7 +249,7 @@ TEST_F(MutualTlsTest, TheClientSeesWhichPartnerServedIt) {
   CallResult call = WhoAmI(MeshChannel(NodeTls("solideo")));
 
   ASSERT_TRUE(call.server.ok()) << call.server.status();
-  EXPECT_EQ(*call.server, (Principal{"paris-2024", "node"}));
+  EXPECT_EQ(*call.server, (Principal{"paris-2024", "node", ""}));
 }
 
 TEST_F(MutualTlsTest, APartnerAdminCertificateCarriesThePartnerAdminRole) {
