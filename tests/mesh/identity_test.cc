@@ -82,6 +82,11 @@ TEST(ParsePrincipalUriTest, RejectsEveryMalformedUri) {
            "spiffe://passerelle/partner/solideo/roles/observer",
            "spiffe://passerelle/partner/solideo/role/observer ",
            " spiffe://passerelle/partner/solideo",
+           "spiffe://passerelle/partner/solideo/siret/12345678901234",
+           "spiffe://passerelle/partner/solideo/role/contractor/siret/1234567890123",
+           "spiffe://passerelle/partner/solideo/role/contractor/siret/1234567890123x",
+           "spiffe://passerelle/partner/solideo/role/contractor/sirets/12345678901234",
+           "spiffe://passerelle/partner/solideo/role/contractor/siret/12345678901234/x",
        }) {
     absl::StatusOr<Principal> principal = ParsePrincipalUri(uri);
     EXPECT_EQ(principal.status().code(), absl::StatusCode::kInvalidArgument) << '"' << uri << '"';
@@ -95,7 +100,7 @@ TEST(ParsePrincipalUriTest, RejectsEveryMalformedUri) {
 TEST(ParsePrincipalUriTest, PrincipalUriIsItsInverse) {
   for (const Principal& principal :
        {Principal{"yunus-centre", "node", ""}, Principal{"solideo", "observer", ""},
-        Principal{"gateway", "gateway", ""}}) {
+        Principal{"gateway", "gateway", ""}, Principal{"les-canaux", "contractor", "12345678901234"}}) {
     absl::StatusOr<Principal> parsed = ParsePrincipalUri(PrincipalUri(principal));
     ASSERT_TRUE(parsed.ok()) << parsed.status();
     EXPECT_EQ(*parsed, principal);
