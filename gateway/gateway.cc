@@ -313,6 +313,7 @@ class Session : public std::enable_shared_from_this<Session> {
     streamed_ = 0;
     sse_started_ = false;
     shared_->CallStarted(context_.get());
+    if (response_is_stream_) WatchForHangUp();
     call_ = StreamingCall::Start(shared_->stub.get(), method, context_, std::move(requests),
                                  std::move(handlers));
   }
@@ -380,6 +381,22 @@ class Session : public std::enable_shared_from_this<Session> {
           if (ec) return self->StreamWriteFailed(final);
           write_chunk(*self);
         });
+  }
+
+  // A stream may stay silent for long (a watch with nothing new): notice a client hanging up
+  // without waiting for the next event to fail to write, so the node's stream ends with it. An
+  // HTTP/1.1 client sends nothing while it reads a response, so the socket becoming readable with
+  // nothing to read is the hang-up.
+  void WatchForHangUp() {
+    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this(),
+                                                stream = ++streams_](beast::error_code ec) {
+      beast::error_code ignored;
+      if (ec || stream != self->streams_ || self->call_ == nullptr) return;
+      if (self->socket_.available(ignored) == 0) {
+        self->keep_alive_ = false;
+        self->call_->Cancel();  // the pending read fails, which releases the call
+      }
+    });
   }
 
   // The HTTP client went away mid-stream: end the call, and the connection once the call has ended.
@@ -450,6 +467,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool response_is_stream_ = false;
   grpc::ByteBuffer final_response_;
   int64_t streamed_ = 0;
+  uint64_t streams_ =
+      0;  // numbers the server streams of this connection, so a stale hang-up watch is ignored
   bool sse_started_ = false;
   std::string event_;
   std::optional<http::response<http::empty_body>> sse_head_;

@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
 #include "feed_test_service.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "grpcpp/server.h"
@@ -23,23 +24,61 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class Feed final : public FeedTestService::Service {
-  grpc::Status WatchFeed(grpc::ServerContext* context, const WatchFeedRequest* request,
-                         grpc::ServerWriter<FeedEvent>* writer) override {
-    int64_t after = 0;
-    auto last = context->client_metadata().find("last-event-id");
-    if (last != context->client_metadata().end()) {
-      (void)absl::SimpleAtoi(absl::string_view(last->second.data(), last->second.size()), &after);
+// On the callback API, so that a held stream hears its cancellation as it happens (a sync handler
+// would only see it when it next touched the call).
+class Feed final : public FeedTestService::CallbackService {
+ public:
+  // Notified when a hold_open stream is cancelled.
+  absl::Notification cancelled;
+
+ private:
+  class Watch final : public grpc::ServerWriteReactor<FeedEvent> {
+   public:
+    Watch(grpc::CallbackServerContext* context, const WatchFeedRequest& request,
+          absl::Notification* cancelled)
+        : request_(request), cancelled_(cancelled) {
+      auto last = context->client_metadata().find("last-event-id");
+      if (last != context->client_metadata().end()) {
+        (void)absl::SimpleAtoi(absl::string_view(last->second.data(), last->second.size()),
+                               &after_);
+      }
+      Next();
     }
-    for (int i = 1; i <= request->count(); ++i) {
-      FeedEvent event;
-      event.set_event_id(absl::StrCat(after + i));
-      event.set_text(absl::StrCat(request->feed(), " #", after + i));
-      if (!writer->Write(event)) return grpc::Status::CANCELLED;
+
+    void OnWriteDone(bool ok) override {
+      if (ok) Next();  // otherwise the call is cancelled: OnCancel and OnDone follow
     }
-    if (request->fail_code() != 0)
-      return grpc::Status(static_cast<grpc::StatusCode>(request->fail_code()), "feed broke");
-    return grpc::Status::OK;
+    void OnCancel() override {
+      if (request_.hold_open()) cancelled_->Notify();
+      Finish(grpc::Status::CANCELLED);
+    }
+    void OnDone() override { delete this; }
+
+   private:
+    void Next() {
+      if (sent_ < request_.count()) {
+        ++sent_;
+        event_.set_event_id(absl::StrCat(after_ + sent_));
+        event_.set_text(absl::StrCat(request_.feed(), " #", after_ + sent_));
+        StartWrite(&event_);
+      } else if (!request_.hold_open()) {
+        Finish(
+            request_.fail_code() == 0
+                ? grpc::Status::OK
+                : grpc::Status(static_cast<grpc::StatusCode>(request_.fail_code()), "feed broke"));
+      }
+    }
+
+    const WatchFeedRequest request_;
+    absl::Notification* cancelled_;
+    int64_t after_ = 0;
+    int sent_ = 0;
+    FeedEvent event_;
+  };
+
+  grpc::ServerWriteReactor<FeedEvent>* WatchFeed(grpc::CallbackServerContext* context,
+                                                 const WatchFeedRequest* request) override {
+    return new Watch(context, *request, &cancelled);
   }
 };
 
@@ -133,6 +172,18 @@ TEST_F(GatewaySse, TheConnectionIsKeptAliveAfterAStream) {
   EXPECT_EQ(client.CallAs(kAdminToken, "GET", "/v1/test/feeds/a:watch?count=1").status, 200);
   EXPECT_EQ(client.CallAs(kAdminToken, "GET", "/v1/test/feeds/b:watch").status, 200);
   EXPECT_EQ(client.Call("GET", "/healthz").status, 200);
+}
+
+TEST_F(GatewaySse, AClientHangingUpOnASilentStreamEndsTheNodesCall) {
+  {
+    HttpClient client(gateway_->port());
+    client.SendRaw(
+        absl::StrCat("GET /v1/test/feeds/news:watch?count=1&holdOpen=true HTTP/1.1\r\nHost: x\r\n",
+                     "Authorization: Bearer ", kAdminToken, "\r\n\r\n"));
+    EXPECT_THAT(client.ReadUntil("id: 1"), HasSubstr("id: 1"));
+  }  // hangs up with the stream silent
+  EXPECT_TRUE(feed_.cancelled.WaitForNotificationWithTimeout(absl::Seconds(20)));
+  EXPECT_EQ(HttpClient(gateway_->port()).Call("GET", "/healthz").status, 200);
 }
 
 TEST_F(GatewaySse, AStreamWithManyEventsArrivesWhole) {

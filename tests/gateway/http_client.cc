@@ -94,16 +94,19 @@ void HttpClient::SendRaw(const std::string& bytes) {
   net::write(socket_, net::buffer(bytes), ec);
 }
 
-std::string HttpClient::ReadUntilClosed() {
+std::string HttpClient::ReadUntil(const std::string& needle) {
   std::string out(static_cast<const char*>(buffer_.data().data()), buffer_.size());
   buffer_.clear();
   char chunk[4096];
-  for (;;) {
+  while (needle.empty() || out.find(needle) == std::string::npos) {
     boost::system::error_code ec;
     size_t n = socket_.read_some(net::buffer(chunk), ec);
     out.append(chunk, n);
-    if (ec) return out;
+    if (ec) break;
   }
+  return out;
 }
+
+std::string HttpClient::ReadUntilClosed() { return ReadUntil(""); }
 
 }  // namespace passerelle::testing

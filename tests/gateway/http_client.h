@@ -44,6 +44,9 @@ class HttpClient {
 
   // Writes bytes as they are, for malformed or partial requests.
   void SendRaw(const std::string& bytes);
+  // Reads until what has been read contains `needle` or the connection closes; returns everything
+  // read.
+  std::string ReadUntil(const std::string& needle);
   // Reads until the server closes the connection; returns everything read.
   std::string ReadUntilClosed();
 
