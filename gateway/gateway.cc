@@ -1,6 +1,9 @@
 #include "gateway/gateway.h"
 
+#include <sys/socket.h>
+
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -8,8 +11,10 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <optional>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -18,18 +23,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "common/errors.h"
-#include "gateway/access.h"
 #include "gateway/http_error.h"
-#include "gateway/openapi.h"
-#include "gateway/route_table.h"
+#include "gateway/request_plan.h"
 #include "gateway/sse.h"
 #include "gateway/streaming_call.h"
 #include "gateway/transcode.h"
-#include "google/protobuf/dynamic_message.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
-#include "grpcpp/impl/codegen/proto_utils.h"
 #include "mesh/identity.h"
 
 namespace passerelle::gateway {
@@ -45,63 +45,40 @@ constexpr int kDefaultMaxHeaderBytes = 16 << 10;
 constexpr int kDefaultReadTimeoutMs = 10'000;
 constexpr auto kUnaryDeadline = std::chrono::seconds(30);
 
-// What every connection shares; immutable once built, except the rate limiter (thread-safe).
+// What every connection shares; immutable once built, except the planner's rate limiter
+// (thread-safe).
 struct Shared {
-  RouteTable routes;
-  std::string openapi;
-  TokenBook tokens;
-  std::unique_ptr<RateLimiter> rate;
+  std::unique_ptr<RequestPlanner> planner;
   uint64_t max_body_bytes;
   uint32_t max_header_bytes;
   std::chrono::milliseconds read_timeout;
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<grpc::GenericStub> stub;
-  google::protobuf::DynamicMessageFactory factory{
-      google::protobuf::DescriptorPool::generated_pool()};
-
-  std::unique_ptr<google::protobuf::Message> NewMessage(const google::protobuf::Descriptor* type) {
-    return std::unique_ptr<google::protobuf::Message>(factory.GetPrototype(type)->New());
-  }
 
   // Calls in flight, so that shutdown can cancel them and wait until none can post into the
   // io_context.
   void CallStarted(grpc::ClientContext* context) {
     absl::MutexLock lock(&calls_mu);
     calls.insert(context);
+    if (stopping) context->TryCancel();
   }
   void CallEnded(grpc::ClientContext* context) {
     absl::MutexLock lock(&calls_mu);
     calls.erase(context);
   }
+  // Streams end through the io_context (their owner releases them there), so it must still run
+  // meanwhile.
   void CancelCallsAndWait() {
     absl::MutexLock lock(&calls_mu);
+    stopping = true;
     for (grpc::ClientContext* context : calls) context->TryCancel();
     calls_mu.Await(absl::Condition(
         +[](absl::flat_hash_set<grpc::ClientContext*>* c) { return c->empty(); }, &calls));
   }
   absl::Mutex calls_mu;
   absl::flat_hash_set<grpc::ClientContext*> calls ABSL_GUARDED_BY(calls_mu);
+  bool stopping ABSL_GUARDED_BY(calls_mu) = false;
 };
-
-grpc::ByteBuffer ToByteBuffer(const google::protobuf::Message& message) {
-  grpc::ByteBuffer buffer;
-  bool own;
-  (void)grpc::SerializationTraits<google::protobuf::Message>::Serialize(message, &buffer, &own);
-  return buffer;
-}
-
-bool FromByteBuffer(grpc::ByteBuffer* buffer, google::protobuf::Message* message) {
-  return grpc::SerializationTraits<google::protobuf::Message>::Deserialize(buffer, message).ok();
-}
-
-// Prefixes each field violation of a line's refusal with where the line is, so a client can fix its
-// file.
-absl::Status OnLine(int line, absl::Status status) {
-  common::FieldViolations violations;
-  for (auto& v : common::ViolationsOf(status))
-    violations.Add(v.field, absl::StrCat("line ", line, ": ", v.description));
-  return violations.empty() ? status : violations.ToStatus();
-}
 
 // One HTTP/1.1 connection. Everything runs on the connection's strand; gRPC completions are posted
 // to it.
@@ -178,74 +155,26 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Handle() {
-    absl::string_view target(request_.target().data(), request_.target().size());
-    const size_t question = target.find('?');
-    const absl::string_view path = target.substr(0, question);
-    const absl::string_view query =
-        question == absl::string_view::npos ? "" : target.substr(question + 1);
-    const absl::string_view verb(request_.method_string().data(), request_.method_string().size());
-
-    if (verb == "GET" && path == "/healthz") return SendJson(200, R"({"status":"SERVING"})");
-    if (verb == "GET" && path == "/openapi.json") return SendJson(200, shared_->openapi);
-
-    RouteLookup lookup = shared_->routes.Lookup(verb, path);
-    if (lookup.outcome == RouteLookup::kNotFound) {
-      std::string message = absl::StrCat("no route for ", verb, " ", path);
-      if (!lookup.close_routes.empty())
-        absl::StrAppend(&message, "; close routes: ", absl::StrJoin(lookup.close_routes, ", "));
-      return SendError(ErrorWithHttpStatus(404, absl::StatusCode::kNotFound, message), keep_alive_);
-    }
-    if (lookup.outcome == RouteLookup::kMethodNotAllowed) {
-      allow_ = absl::StrJoin(lookup.allowed, ", ");
-      return SendError(ErrorWithHttpStatus(
-                           405, absl::StatusCode::kUnimplemented,
-                           absl::StrCat(verb, " is not allowed on ", path, "; allowed: ", allow_)),
-                       keep_alive_);
-    }
-    const Route& route = *lookup.route;
     auto authorization = request_.find(http::field::authorization);
-    absl::StatusOr<const v1::GatewayToken*> token = shared_->tokens.Authenticate(
+    HttpRequestView view{
+        absl::string_view(request_.method_string().data(), request_.method_string().size()),
+        absl::string_view(request_.target().data(), request_.target().size()),
         authorization == request_.end()
-            ? ""
-            : absl::string_view(authorization->value().data(), authorization->value().size()));
-    if (!token.ok()) return SendError(ErrorFromStatus(token.status()), keep_alive_);
-    const std::string method = route.FullMethodName();
-    if (absl::Status may = MayCall(**token, method); !may.ok())
-      return SendError(ErrorFromStatus(may), keep_alive_);
-    if (absl::Status rate = shared_->rate->Take((*token)->sha256(), absl::Now()); !rate.ok()) {
-      return SendError(ErrorFromStatus(rate), keep_alive_);
+            ? absl::string_view()
+            : absl::string_view(authorization->value().data(), authorization->value().size()),
+        request_.body()};
+    std::variant<OwnReply, NodeCall> plan = shared_->planner->Plan(view, absl::Now());
+    if (auto* reply = std::get_if<OwnReply>(&plan)) {
+      allow_ = std::move(reply->allow);
+      return Send(reply->http_status, std::move(reply->json), keep_alive_);
     }
-
-    context_ = std::make_shared<grpc::ClientContext>();
-    context_->AddMetadata(std::string(mesh::kForwardedPrincipalMetadata),
-                          ForwardedPrincipalUri((*token)->principal()));
-    std::vector<grpc::ByteBuffer> requests;
-    const google::protobuf::MethodDescriptor* descriptor = route.method;
-    if (descriptor->client_streaming()) {
-      for (const NdjsonLine& line : SplitNdjson(request_.body())) {
-        std::unique_ptr<google::protobuf::Message> message =
-            shared_->NewMessage(descriptor->input_type());
-        absl::Status built = BuildRequest(route, lookup.bindings, query, line.json, message.get());
-        if (!built.ok()) return SendError(ErrorFromStatus(OnLine(line.number, built)), keep_alive_);
-        requests.push_back(ToByteBuffer(*message));
-      }
-    } else {
-      std::unique_ptr<google::protobuf::Message> message =
-          shared_->NewMessage(descriptor->input_type());
-      absl::Status built =
-          BuildRequest(route, lookup.bindings, query, request_.body(), message.get());
-      if (!built.ok()) return SendError(ErrorFromStatus(built), keep_alive_);
-      requests.push_back(ToByteBuffer(*message));
-    }
-    response_message_ = shared_->NewMessage(descriptor->output_type());
+    NodeCall& call = std::get<NodeCall>(plan);
+    const google::protobuf::MethodDescriptor* descriptor = call.route->method;
+    response_message_ = shared_->planner->NewMessage(descriptor->output_type());
     response_is_stream_ = descriptor->server_streaming();
-    // The request body is transcoded; free it before a long stream.
-    request_.body().clear();
-    request_.body().shrink_to_fit();
-
-    if (!descriptor->client_streaming() && !descriptor->server_streaming())
-      return CallUnary(method, std::move(requests[0]));
-    if (descriptor->server_streaming()) {
+    context_ = std::make_shared<grpc::ClientContext>();
+    context_->AddMetadata(std::string(mesh::kForwardedPrincipalMetadata), call.principal_uri);
+    if (response_is_stream_) {
       auto last_event_id = request_.find("Last-Event-ID");
       if (last_event_id != request_.end()) {
         context_->AddMetadata(std::string(kLastEventIdMetadata),
@@ -254,11 +183,16 @@ class Session : public std::enable_shared_from_this<Session> {
     } else {
       context_->set_deadline(std::chrono::system_clock::now() + kUnaryDeadline);
     }
-    StartStream(method, std::move(requests));
+    // The request body is transcoded; free it before a long stream.
+    request_.body().clear();
+    request_.body().shrink_to_fit();
+    if (!descriptor->client_streaming() && !descriptor->server_streaming()) {
+      return CallUnary(call.method, std::move(call.requests[0]));
+    }
+    StartStream(call.method, std::move(call.requests));
   }
 
   void CallUnary(const std::string& method, grpc::ByteBuffer request) {
-    context_->set_deadline(std::chrono::system_clock::now() + kUnaryDeadline);
     auto buffers = std::make_shared<std::pair<grpc::ByteBuffer, grpc::ByteBuffer>>(
         std::move(request), grpc::ByteBuffer());
     shared_->CallStarted(context_.get());
@@ -387,16 +321,29 @@ class Session : public std::enable_shared_from_this<Session> {
   // without waiting for the next event to fail to write, so the node's stream ends with it. An
   // HTTP/1.1 client sends nothing while it reads a response, so the socket becoming readable with
   // nothing to read is the hang-up.
+  // A stream may stay silent for long (a watch with nothing new): notice a client hanging up
+  // without waiting for the next event to fail to write, so the node's stream ends with it. An
+  // HTTP/1.1 client sends nothing while it reads a response, so a read completing during the stream
+  // is the hang-up — or, from a pipelining client, the first byte of its next request, kept for the
+  // next read.
   void WatchForHangUp() {
-    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this(),
-                                                stream = ++streams_](beast::error_code ec) {
-      beast::error_code ignored;
-      if (ec || stream != self->streams_ || self->call_ == nullptr) return;
-      if (self->socket_.available(ignored) == 0) {
-        self->keep_alive_ = false;
-        self->call_->Cancel();  // the pending read fails, which releases the call
-      }
-    });
+    watching_ = true;
+    socket_.async_read_some(
+        net::buffer(&watched_byte_, 1),
+        [self = shared_from_this(), stream = ++streams_](beast::error_code ec, size_t read) {
+          self->watching_ = false;
+          if (read == 1) {
+            net::buffer_copy(self->buffer_.prepare(1), net::buffer(&self->watched_byte_, 1));
+            self->buffer_.commit(1);
+          } else if (ec != net::error::operation_aborted) {
+            self->keep_alive_ = false;
+            if (stream == self->streams_ && self->call_ != nullptr) self->call_->Cancel();
+          }
+          if (self->read_after_watch_) {
+            self->read_after_watch_ = false;
+            self->keep_alive_ ? self->Read() : self->Close();
+          }
+        });
   }
 
   // The HTTP client went away mid-stream: end the call, and the connection once the call has ended.
@@ -438,6 +385,14 @@ class Session : public std::enable_shared_from_this<Session> {
     sse_head_.reset();
     context_.reset();
     if (ec || !keep_alive) return Close();
+    if (watching_) {
+      // One read at a time on a socket: end the hang-up watch, and read the next request once it
+      // has ended.
+      read_after_watch_ = true;
+      beast::error_code ignored;
+      socket_.cancel(ignored);
+      return;
+    }
     Read();
   }
 
@@ -467,8 +422,11 @@ class Session : public std::enable_shared_from_this<Session> {
   bool response_is_stream_ = false;
   grpc::ByteBuffer final_response_;
   int64_t streamed_ = 0;
-  uint64_t streams_ =
-      0;  // numbers the server streams of this connection, so a stale hang-up watch is ignored
+  // Numbers the server streams of this connection, so that a watch outliving its stream is ignored.
+  uint64_t streams_ = 0;
+  bool watching_ = false;          // a hang-up watch is reading
+  bool read_after_watch_ = false;  // the next request is to be read once the watch ends
+  char watched_byte_ = 0;
   bool sse_started_ = false;
   std::string event_;
   std::optional<http::response<http::empty_body>> sse_head_;
@@ -480,6 +438,9 @@ class Session : public std::enable_shared_from_this<Session> {
 struct Gateway::Impl {
   Shared shared;
   net::io_context io{1};
+  // Keeps the io threads running while nothing is pending (the acceptor closed, calls not yet
+  // ended).
+  net::executor_work_guard<net::io_context::executor_type> work = net::make_work_guard(io);
   tcp::acceptor acceptor{io};
   std::vector<std::thread> threads;
   std::string address;
@@ -501,13 +462,17 @@ struct Gateway::Impl {
 Gateway::Gateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Gateway::~Gateway() {
+  net::post(impl_->io, [impl = impl_.get()] {
+    beast::error_code ignored;
+    impl->acceptor.close(ignored);
+  });
+  // Calls first, while the io_context runs: a stream ends only once its session has released it
+  // there.
+  impl_->shared.CancelCallsAndWait();
+  // Completions posted since then are destroyed, with their sessions, along with the io_context.
+  impl_->work.reset();
   impl_->io.stop();
   for (std::thread& t : impl_->threads) t.join();
-  beast::error_code ignored;
-  impl_->acceptor.close(ignored);
-  // Completions of the calls still in flight post into the stopped io_context, whose destruction
-  // frees them with their sessions; wait for the last, so none posts into a destroyed one.
-  impl_->shared.CancelCallsAndWait();
   impl_->shared.stub.reset();
   impl_->shared.channel.reset();
 }
@@ -519,15 +484,10 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const v1::GatewayConfig&
   if (absl::Status valid = ValidateConfig(config); !valid.ok()) return valid;
   auto impl = std::make_unique<Impl>();
   Shared& shared = impl->shared;
-  absl::StatusOr<RouteTable> routes = RouteTable::Build(LinkedServices());
-  if (!routes.ok()) return routes.status();
-  shared.routes = *std::move(routes);
-  shared.openapi = OpenApiDocument(shared.routes, "Passerelle");
-  absl::StatusOr<TokenBook> tokens = TokenBook::FromConfig(config);
-  if (!tokens.ok()) return tokens.status();
-  shared.tokens = *std::move(tokens);
+  absl::StatusOr<std::unique_ptr<RequestPlanner>> planner = RequestPlanner::Create(config);
+  if (!planner.ok()) return planner.status();
+  shared.planner = *std::move(planner);
   const v1::GatewayLimits& limits = config.limits();
-  shared.rate = std::make_unique<RateLimiter>(limits.requests_per_second(), limits.burst());
   shared.max_body_bytes =
       limits.max_body_bytes() > 0 ? limits.max_body_bytes() : kDefaultMaxBodyBytes;
   shared.max_header_bytes =
