@@ -110,8 +110,26 @@ class Session : public std::enable_shared_from_this<Session> {
       beast::error_code ignored;
       self->socket_.cancel(ignored);
     });
-    http::async_read(socket_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    http::async_read_header(socket_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  // A client sending "Expect: 100-continue" (curl does for bodies over 1 KiB) waits for leave to
+  // send its body; it gets it once the headers pass the limits, and the body is read under the same
+  // deadline.
+  void OnHeader(beast::error_code ec, size_t) {
+    if (ec || parser_->is_done()) return OnRead(ec, 0);
+    auto read_body = [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->OnRead(ec, 0);
+      http::async_read(self->socket_, self->buffer_, *self->parser_,
+                       beast::bind_front_handler(&Session::OnRead, self));
+    };
+    auto expect = parser_->get().find(http::field::expect);
+    if (expect != parser_->get().end() && beast::iequals(expect->value(), "100-continue")) {
+      static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+      return net::async_write(socket_, net::buffer(kContinue, sizeof kContinue - 1), read_body);
+    }
+    read_body({}, 0);
   }
 
   void OnRead(beast::error_code ec, size_t) {

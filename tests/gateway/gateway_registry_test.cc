@@ -173,6 +173,17 @@ TEST_F(GatewayRegistry, HealthAndOpenApiNeedNoToken) {
   }
 }
 
+TEST_F(GatewayRegistry, AClientExpecting100ContinueIsToldToSendItsBody) {
+  HttpClient client(gateway_->port());
+  const std::string body = StructureJson(70);
+  client.SendRaw(
+      absl::StrCat("POST /v1/structures HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ", kAdminToken,
+                   "\r\nExpect: 100-continue\r\nContent-Length: ", body.size(), "\r\n\r\n"));
+  EXPECT_THAT(client.ReadUntil("\r\n\r\n"), HasSubstr("HTTP/1.1 100 Continue"));
+  client.SendRaw(body);
+  EXPECT_THAT(client.ReadUntil("\"name\""), HasSubstr("HTTP/1.1 200 OK"));
+}
+
 class GatewayLimits : public GatewayRegistry {
  protected:
   void SetUp() override {}
