@@ -34,10 +34,20 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::StartNode(const st
   auto dir = std::make_unique<testing::TempDir>();
   if (config.listen_address().empty()) config.set_listen_address("127.0.0.1:0");
   if (config.data_dir().empty()) config.set_data_dir(dir->path() + "/data");
-  const std::string config_path = dir->path() + "/node.textproto";
+  return StartWithConfig(binary, std::move(dir), config);
+}
+
+absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::StartGateway(const std::string& binary,
+                                                                           const v1::GatewayConfig& config) {
+  return StartWithConfig(binary, std::make_unique<testing::TempDir>(), config);
+}
+
+absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::StartWithConfig(
+    const std::string& binary, std::unique_ptr<testing::TempDir> dir, const google::protobuf::Message& config) {
+  const std::string config_path = dir->path() + "/config.textproto";
   std::string text;
   if (!google::protobuf::TextFormat::PrintToString(config, &text)) {
-    return absl::InternalError("cannot print the node's config");
+    return absl::InternalError(absl::StrCat("cannot print the ", config.GetDescriptor()->name()));
   }
   std::ofstream(config_path) << text;
   std::unique_ptr<ServerProcess> server(

@@ -16,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "passerelle/v1/config.pb.h"
+#include "passerelle/v1/gateway_config.pb.h"
 #include "tests/support/child_process.h"
 #include "tests/support/test_node.h"
 
@@ -30,6 +31,9 @@ class ServerProcess {
   // listen_address becomes 127.0.0.1:0 and an empty data_dir a fresh directory of its own.
   static absl::StatusOr<std::unique_ptr<ServerProcess>> StartNode(const std::string& binary,
                                                                   v1::NodeConfig config);
+  // passerelle-gateway at `binary` configured with `config`.
+  static absl::StatusOr<std::unique_ptr<ServerProcess>> StartGateway(const std::string& binary,
+                                                                     const v1::GatewayConfig& config);
   // raw-baseline-server at `binary`.
   static absl::StatusOr<std::unique_ptr<ServerProcess>> StartRawBaseline(const std::string& binary);
 
@@ -56,6 +60,10 @@ class ServerProcess {
 
  private:
   ServerProcess(std::unique_ptr<testing::TempDir> dir, std::vector<std::string> argv);
+  // Writes `config` as text format into `dir` and runs `binary --config=` it.
+  static absl::StatusOr<std::unique_ptr<ServerProcess>> StartWithConfig(const std::string& binary,
+                                                                        std::unique_ptr<testing::TempDir> dir,
+                                                                        const google::protobuf::Message& config);
   // Waits for the "started ... address=HOST:PORT" line; an error carries what the process logged.
   absl::Status AwaitStarted();
 

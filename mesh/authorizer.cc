@@ -9,7 +9,7 @@ std::string FullMethodName(absl::string_view service, absl::string_view method) 
 }
 
 absl::StatusOr<Principal> Authorizer::Caller(const grpc::ServerContextBase& context) const {
-  if (development_mode_) return Principal{node_partner_, std::string(kPartnerAdminRole)};
+  if (development_mode_) return Principal{node_partner_, std::string(kPartnerAdminRole), ""};
   return CallerOf(context);
 }
 

@@ -4,6 +4,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -18,6 +19,8 @@ namespace {
 
 constexpr absl::string_view kPartnerUriPrefix = "spiffe://passerelle/partner/";
 constexpr absl::string_view kRoleSegment = "role";
+constexpr absl::string_view kSiretSegment = "siret";
+constexpr absl::string_view kGatewayRoleName = "gateway";
 constexpr absl::string_view kNodeRoleName = "node";
 constexpr size_t kMaxNameLength = 63;
 
@@ -101,8 +104,10 @@ absl::StatusOr<TlsMaterial> LoadTlsMaterial(const v1::TlsConfig& tls) {
 
 std::string PrincipalUri(const Principal& principal) {
   if (principal.role == kNodeRoleName) return absl::StrCat(kPartnerUriPrefix, principal.partner_id);
-  return absl::StrCat(kPartnerUriPrefix, principal.partner_id, "/", kRoleSegment, "/",
-                      principal.role);
+  std::string uri =
+      absl::StrCat(kPartnerUriPrefix, principal.partner_id, "/", kRoleSegment, "/", principal.role);
+  if (!principal.siret.empty()) absl::StrAppend(&uri, "/", kSiretSegment, "/", principal.siret);
+  return uri;
 }
 
 absl::StatusOr<Principal> ParsePrincipalUri(absl::string_view uri) {
@@ -116,12 +121,20 @@ absl::StatusOr<Principal> ParsePrincipalUri(absl::string_view uri) {
     return invalid("wrong scheme, trust domain or path");
   std::vector<absl::string_view> segments = absl::StrSplit(rest, '/');
   if (!IsName(segments[0], "-")) return invalid("partner id must be [a-z0-9] runs joined by '-'");
-  if (segments.size() == 1) return Principal{std::string(segments[0]), std::string(kNodeRoleName)};
-  if (segments.size() != 3 || segments[1] != kRoleSegment)
+  if (segments.size() == 1) return Principal{std::string(segments[0]), std::string(kNodeRoleName), ""};
+  if ((segments.size() != 3 && segments.size() != 5) || segments[1] != kRoleSegment)
     return invalid("unexpected path after the partner id");
   if (!IsName(segments[2], "-_")) return invalid("role must be [a-z0-9] runs joined by '-' or '_'");
   if (segments[2] == kNodeRoleName) return invalid("the node role is the URI without /role/");
-  return Principal{std::string(segments[0]), std::string(segments[2])};
+  Principal principal{std::string(segments[0]), std::string(segments[2]), ""};
+  if (segments.size() == 5) {
+    if (segments[3] != kSiretSegment) return invalid("unexpected path after the role");
+    if (segments[4].size() != 14 ||
+        !std::all_of(segments[4].begin(), segments[4].end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return invalid("siret must be 14 digits");
+    principal.siret = std::string(segments[4]);
+  }
+  return principal;
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
@@ -168,7 +181,23 @@ absl::StatusOr<Principal> PrincipalOf(const grpc::AuthContext& auth) {
 absl::StatusOr<Principal> CallerOf(const grpc::ServerContextBase& context) {
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth == nullptr) return absl::UnauthenticatedError("the call has no authentication context");
-  return PrincipalOf(*auth);
+  absl::StatusOr<Principal> peer = PrincipalOf(*auth);
+  // Only the gateway's certificate makes the metadata worth reading; anyone else may set it.
+  if (!peer.ok() || peer->role != kGatewayRoleName) return peer;
+  auto forwarded = context.client_metadata().find(
+      grpc::string_ref(kForwardedPrincipalMetadata.data(), kForwardedPrincipalMetadata.size()));
+  if (forwarded == context.client_metadata().end()) return peer;  // the gateway calling as itself
+  absl::StatusOr<Principal> principal =
+      ParsePrincipalUri(absl::string_view(forwarded->second.data(), forwarded->second.size()));
+  if (!principal.ok()) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("forwarded principal: ", principal.status().message()));
+  }
+  if (principal->role == kNodeRoleName || principal->role == kGatewayRoleName) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("the gateway may not forward the ", principal->role, " role"));
+  }
+  return principal;
 }
 
 absl::StatusOr<Principal> ServerOf(const grpc::ClientContext& context) {

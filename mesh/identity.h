@@ -11,6 +11,12 @@
 // CallerOf is the one place that turns a call into a Principal; handlers and policy ask it, never
 // the certificate or the metadata.
 //
+// The gateway (certificate role "gateway") calls on behalf of HTTP clients it authenticated with
+// tokens, and names each call's principal in the metadata kForwardedPrincipalMetadata:
+//   spiffe://passerelle/partner/<partner_id>/role/<role>[/siret/<siret>]
+// CallerOf believes that metadata only on a call whose verified certificate is the gateway's; from
+// any other caller it is ignored, so that nobody can speak for someone else by setting a header.
+//
 // A node without a tls block (single-node development setup) serves plaintext: its callers have no
 // certificate and CallerOf says UNAUTHENTICATED for them. What such a caller may do is the node's
 // decision, not this module's.
@@ -35,18 +41,25 @@ struct Principal {
   std::string partner_id;
   // "node" for a partner's node; otherwise the certificate's role, e.g. "partner_admin".
   std::string role;
+  // The one company (14-digit SIRET) a forwarded principal is bound to, e.g. a contractor's token;
+  // empty for certificates and for principals not bound to a company.
+  std::string siret;
 
   friend bool operator==(const Principal& a, const Principal& b) {
-    return a.partner_id == b.partner_id && a.role == b.role;
+    return a.partner_id == b.partner_id && a.role == b.role && a.siret == b.siret;
   }
   friend bool operator!=(const Principal& a, const Principal& b) { return !(a == b); }
 };
 
+// The metadata key under which the gateway forwards the principal of the HTTP caller.
+inline constexpr absl::string_view kForwardedPrincipalMetadata = "x-passerelle-principal";
+
 // The URI a certificate carries for `principal` (the inverse of ParsePrincipalUri).
 std::string PrincipalUri(const Principal& principal);
 
-// The principal named by one of the two URI forms above. Ids and roles are one or more of [a-z0-9]
-// in runs joined by single '-' (roles may also use '_'); anything else — other schemes or trust
+// The principal named by one of the URI forms above (the /siret/ form only after a role). Ids and
+// roles are one or more of [a-z0-9] in runs joined by single '-' (roles may also use '_'), a SIRET
+// is 14 digits; anything else — other schemes or trust
 // domains, upper case, empty or extra path segments, query, fragment, trailing '/' — is
 // INVALID_ARGUMENT.
 absl::StatusOr<Principal> ParsePrincipalUri(absl::string_view uri);
@@ -74,8 +87,9 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
 // (plaintext, no certificate) or its id is not a valid principal URI.
 absl::StatusOr<Principal> PrincipalOf(const grpc::AuthContext& auth);
 
-// Who is calling this server: PrincipalOf the call's auth context. Takes sync and callback
-// handlers' contexts.
+// Who is calling this server: PrincipalOf the call's auth context — or, when that is the gateway and
+// the call carries kForwardedPrincipalMetadata, the principal forwarded there (UNAUTHENTICATED if it
+// is malformed or claims the node or gateway role). Takes sync and callback handlers' contexts.
 absl::StatusOr<Principal> CallerOf(const grpc::ServerContextBase& context);
 
 // Who answered this client call: PrincipalOf the call's auth context, once the call has started

@@ -1,14 +1,12 @@
 #include "node/node.h"
 
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
-#include "google/protobuf/text_format.h"
+#include "common/text_config.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -114,15 +112,8 @@ absl::Status ValidateConfig(const v1::NodeConfig& config) {
 }
 
 absl::StatusOr<v1::NodeConfig> LoadConfig(absl::string_view path) {
-  std::ifstream in{std::string(path)};
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read config file ", path));
-  std::stringstream text;
-  text << in.rdbuf();
   v1::NodeConfig config;
-  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &config)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, " is not a text-format passerelle.v1.NodeConfig"));
-  }
+  if (absl::Status read = common::ReadTextProto(path, &config); !read.ok()) return read;
   if (absl::Status valid = ValidateConfig(config); !valid.ok()) return valid;
   return config;
 }

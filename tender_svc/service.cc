@@ -11,6 +11,16 @@ using common::Serve;
 // How long a watch handler waits for an event before checking that its client is still there.
 constexpr absl::Duration kWatchPoll = absl::Milliseconds(250);
 
+// The request's resume token, or the Last-Event-ID a Server-Sent Events client sent through the
+// gateway.
+std::string ResumeToken(const grpc::ServerContext& context,
+                        const v1::WatchTendersRequest& request) {
+  if (!request.resume_token().empty()) return request.resume_token();
+  auto header = context.client_metadata().find("last-event-id");
+  if (header == context.client_metadata().end()) return "";
+  return std::string(header->second.data(), header->second.size());
+}
+
 std::string Method(absl::string_view name) {
   return mesh::FullMethodName(v1::TenderService::service_full_name(), name);
 }
@@ -99,7 +109,7 @@ grpc::Status TenderServiceImpl::WatchTenders(grpc::ServerContext* context,
   absl::StatusOr<WatchPlan> plan = tenders_->PlanWatch(*request);
   if (!plan.ok()) return common::ToGrpcStatus(plan.status());
   absl::StatusOr<std::shared_ptr<Subscription>> sub =
-      watch_->Subscribe(std::move(*plan), request->resume_token());
+      watch_->Subscribe(std::move(*plan), ResumeToken(*context, *request));
   if (!sub.ok()) return common::ToGrpcStatus(sub.status());
   for (v1::TenderEvent event;;) {
     switch ((*sub)->Next(absl::Now() + kWatchPoll, &event)) {

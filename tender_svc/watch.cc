@@ -56,7 +56,7 @@ v1::TenderEvent EventOf(v1::Tender t, const v1::VersionVector& position, bool sn
   v1::TenderEvent e;
   e.set_action(snapshot ? v1::TENDER_ACTION_UNSPECIFIED : t.last_action());
   e.set_snapshot(snapshot);
-  e.set_token(EncodeWatchToken(position));
+  e.set_event_id(EncodeWatchToken(position));
   *e.mutable_tender() = std::move(t);
   return e;
 }

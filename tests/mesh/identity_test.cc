@@ -82,6 +82,11 @@ TEST(ParsePrincipalUriTest, RejectsEveryMalformedUri) {
            "spiffe://passerelle/partner/solideo/roles/observer",
            "spiffe://passerelle/partner/solideo/role/observer ",
            " spiffe://passerelle/partner/solideo",
+           "spiffe://passerelle/partner/solideo/siret/12345678901234",
+           "spiffe://passerelle/partner/solideo/role/contractor/siret/1234567890123",
+           "spiffe://passerelle/partner/solideo/role/contractor/siret/1234567890123x",
+           "spiffe://passerelle/partner/solideo/role/contractor/sirets/12345678901234",
+           "spiffe://passerelle/partner/solideo/role/contractor/siret/12345678901234/x",
        }) {
     absl::StatusOr<Principal> principal = ParsePrincipalUri(uri);
     EXPECT_EQ(principal.status().code(), absl::StatusCode::kInvalidArgument) << '"' << uri << '"';
@@ -94,8 +99,8 @@ TEST(ParsePrincipalUriTest, RejectsEveryMalformedUri) {
 
 TEST(ParsePrincipalUriTest, PrincipalUriIsItsInverse) {
   for (const Principal& principal :
-       {Principal{"yunus-centre", "node"}, Principal{"solideo", "observer"},
-        Principal{"gateway", "gateway"}}) {
+       {Principal{"yunus-centre", "node", ""}, Principal{"solideo", "observer", ""},
+        Principal{"gateway", "gateway", ""}, Principal{"les-canaux", "contractor", "12345678901234"}}) {
     absl::StatusOr<Principal> parsed = ParsePrincipalUri(PrincipalUri(principal));
     ASSERT_TRUE(parsed.ok()) << parsed.status();
     EXPECT_EQ(*parsed, principal);
@@ -240,7 +245,7 @@ TEST_F(MutualTlsTest, APartnersNodeIsSeenAsThatPartnerWithTheNodeRole) {
 
   ASSERT_TRUE(call.status.ok()) << call.status.error_message();
   EXPECT_EQ(call.caller_uri, "spiffe://passerelle/partner/solideo");
-  EXPECT_EQ(ParsePrincipalUri(call.caller_uri).value(), (Principal{"solideo", "node"}));
+  EXPECT_EQ(ParsePrincipalUri(call.caller_uri).value(), (Principal{"solideo", "node", ""}));
 }
 
 TEST_F(MutualTlsTest, TheClientSeesWhichPartnerServedIt) {
@@ -249,7 +254,7 @@ TEST_F(MutualTlsTest, TheClientSeesWhichPartnerServedIt) {
   CallResult call = WhoAmI(MeshChannel(NodeTls("solideo")));
 
   ASSERT_TRUE(call.server.ok()) << call.server.status();
-  EXPECT_EQ(*call.server, (Principal{"paris-2024", "node"}));
+  EXPECT_EQ(*call.server, (Principal{"paris-2024", "node", ""}));
 }
 
 TEST_F(MutualTlsTest, APartnerAdminCertificateCarriesThePartnerAdminRole) {

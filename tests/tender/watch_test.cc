@@ -119,6 +119,25 @@ TEST_F(WatchTendersTest, AWatcherGetsTheMatchingSnapshotThenLiveEventsOfMatching
   w.context.TryCancel();
 }
 
+TEST_F(WatchTendersTest, ALastEventIdHeaderFromTheGatewayResumesLikeAResumeToken) {
+  Create(SampleTender("a-first"));
+  Watcher first(node_.channel(), v1::WatchTendersRequest());
+  v1::TenderEvent event;
+  ASSERT_TRUE(first.reader->Read(&event));
+  first.context.TryCancel();
+  Create(SampleTender("b-second"));
+
+  auto stub = v1::TenderService::NewStub(node_.channel());
+  grpc::ClientContext context;
+  context.AddMetadata("last-event-id", event.event_id());
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  auto reader = stub->WatchTenders(&context, v1::WatchTendersRequest());
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_FALSE(event.snapshot());
+  EXPECT_EQ(event.tender().tender_id(), "b-second");
+  context.TryCancel();
+}
+
 TEST_F(WatchTendersTest, BadFiltersAndTokensAreInvalidArguments) {
   v1::WatchTendersRequest request;
   request.add_departments("20");
@@ -148,7 +167,7 @@ TEST_F(WatchTendersTest,
   Watcher slow(SmallWindowChannel(), v1::WatchTendersRequest());
   ASSERT_TRUE(slow.reader->Read(&event));
   ASSERT_TRUE(event.snapshot());
-  std::string last_token = event.token();
+  std::string last_token = event.event_id();
 
   std::vector<std::string> fast_seen;
   std::thread fast_reader([&] {
@@ -164,7 +183,7 @@ TEST_F(WatchTendersTest,
   std::vector<std::string> slow_seen;
   while (slow.reader->Read(&event)) {
     slow_seen.push_back(event.tender().tender_id());
-    last_token = event.token();
+    last_token = event.event_id();
   }
   EXPECT_THAT(slow.reader->Finish(), HasCode(grpc::StatusCode::RESOURCE_EXHAUSTED));
   ASSERT_LT(slow_seen.size(), expected.size());

@@ -1,0 +1,66 @@
+#ifndef PASSERELLE_GATEWAY_ACCESS_H_
+#define PASSERELLE_GATEWAY_ACCESS_H_
+
+// Who an HTTP caller is and whether it may go on: bearer tokens looked up by their SHA-256 (the
+// config never holds a token), the RPCs a token is limited to, and a token bucket per token.
+// Thread-safe.
+
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "passerelle/v1/gateway_config.pb.h"
+
+namespace passerelle::gateway {
+
+// Lower-case hex SHA-256 of `token`: what GatewayToken.sha256 holds.
+std::string TokenHash(absl::string_view token);
+
+// The URI the node reads a forwarded principal from (mesh/identity.h).
+std::string ForwardedPrincipalUri(const v1::GatewayPrincipal& principal);
+
+class TokenBook {
+ public:
+  // INVALID_ARGUMENT naming tokens[i] when a hash is not 64 hex digits, appears twice, or its
+  // principal is not a valid forwarded principal.
+  static absl::StatusOr<TokenBook> FromConfig(const v1::GatewayConfig& config);
+
+  // The token an "Authorization: Bearer <token>" header presents; UNAUTHENTICATED when the header
+  // is missing or malformed, or the token is unknown or revoked. The returned pointer lives as long
+  // as the book.
+  absl::StatusOr<const v1::GatewayToken*> Authenticate(absl::string_view authorization) const;
+
+ private:
+  absl::flat_hash_map<std::string, v1::GatewayToken> by_hash_;
+};
+
+// PERMISSION_DENIED unless `token` may call `method`
+// ("/passerelle.v1.RegistryService/GetStructure").
+absl::Status MayCall(const v1::GatewayToken& token, absl::string_view method);
+
+// A token bucket per key: `rate` requests a second on average, up to `burst` at once. rate 0: no
+// limit.
+class RateLimiter {
+ public:
+  RateLimiter(double rate, int burst);
+  // OK, or RESOURCE_EXHAUSTED saying when to retry.
+  absl::Status Take(absl::string_view key, absl::Time now);
+
+ private:
+  struct Bucket {
+    double tokens;
+    absl::Time updated;
+  };
+  const double rate_;
+  const double burst_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace passerelle::gateway
+
+#endif  // PASSERELLE_GATEWAY_ACCESS_H_

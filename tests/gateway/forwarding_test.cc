@@ -1,0 +1,120 @@
+// The principal the gateway forwards in metadata is believed only from the gateway's certificate:
+// checked on a real mTLS node with certificates from the real deploy/pki, directly and through a
+// real gateway.
+
+#include "absl/strings/str_cat.h"
+#include "gateway/transcode.h"
+#include "gmock/gmock.h"
+#include "grpcpp/client_context.h"
+#include "gtest/gtest.h"
+#include "mesh/identity.h"
+#include "tests/gateway/gateway_fixture.h"
+#include "tests/gateway/http_client.h"
+#include "tests/mesh/test_pki.h"
+#include "tests/support/registry_client.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/test_node.h"
+
+namespace passerelle::testing {
+namespace {
+
+class Forwarding : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    pki_ = new TestPki();
+    pki_->Run("OUT les-canaux solideo");
+  }
+  static void TearDownTestSuite() { delete pki_; }
+
+  static v1::TlsConfig Client(const std::string& stem) {
+    v1::TlsConfig tls;
+    tls.set_ca_file(pki_->Path("ca.pem"));
+    tls.set_cert_file(pki_->Path(stem + ".pem"));
+    tls.set_key_file(pki_->Path(stem + ".key"));
+    return tls;
+  }
+
+  static v1::NodeConfig NodeConfig() {
+    v1::NodeConfig config;
+    config.set_partner_id("les-canaux");
+    *config.mutable_tls() = Client("les-canaux/node");
+    config.set_signing_key_file(pki_->Path("les-canaux/signing.key"));
+    v1::PartnerKey* key = config.add_partner_keys();
+    key->set_partner_id("les-canaux");
+    key->set_public_key_file(pki_->Path("les-canaux/signing.pub"));
+    return config;
+  }
+
+  // CreateStructure on the node as certificate `stem`, with `forwarded` in the principal metadata
+  // if not empty.
+  grpc::Status Create(const std::string& stem, const std::string& forwarded, int64_t n) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (!forwarded.empty())
+      context.AddMetadata(std::string(mesh::kForwardedPrincipalMetadata), forwarded);
+    v1::CreateStructureRequest request;
+    *request.mutable_structure() = MinimalStructure(TestSiret(n));
+    v1::Structure created;
+    return v1::RegistryService::NewStub(node_.ChannelAs(Client(stem)))
+        ->CreateStructure(&context, request, &created);
+  }
+
+  static TestPki* pki_;
+  TestNode node_{NodeConfig()};
+};
+
+TestPki* Forwarding::pki_ = nullptr;
+
+TEST_F(Forwarding, FromTheGatewaysCertificateTheForwardedPrincipalIsTheCaller) {
+  EXPECT_THAT(Create("gateway/gateway", "", 1), IsOk()) << "the gateway calling as itself";
+  EXPECT_THAT(
+      Create("gateway/gateway", "spiffe://passerelle/partner/les-canaux/role/partner_admin", 2),
+      IsOk());
+  // Observers only read; partners write only through their own node.
+  EXPECT_THAT(Create("gateway/gateway", "spiffe://passerelle/partner/les-canaux/role/observer", 3),
+              HasCode(grpc::StatusCode::PERMISSION_DENIED));
+  EXPECT_THAT(
+      Create("gateway/gateway", "spiffe://passerelle/partner/solideo/role/partner_admin", 4),
+      HasCode(grpc::StatusCode::PERMISSION_DENIED));
+}
+
+TEST_F(Forwarding, AMalformedOrPrivilegedForwardedPrincipalIsUnauthenticated) {
+  EXPECT_THAT(
+      Create("gateway/gateway", "spiffe://passerelle/partner/les-canaux/role/x/siret/12", 5),
+      HasCode(grpc::StatusCode::UNAUTHENTICATED));
+  EXPECT_THAT(Create("gateway/gateway", "spiffe://passerelle/partner/les-canaux", 6),
+              HasCode(grpc::StatusCode::UNAUTHENTICATED));
+}
+
+TEST_F(Forwarding, FromAnyOtherCertificateTheMetadataIsIgnored) {
+  // If believed, these would be refused (an observer; another partner writing through this node).
+  EXPECT_THAT(Create("les-canaux/admin", "spiffe://passerelle/partner/les-canaux/role/observer", 7),
+              IsOk());
+  EXPECT_THAT(
+      Create("les-canaux/admin", "spiffe://passerelle/partner/solideo/role/partner_admin", 8),
+      IsOk());
+  EXPECT_THAT(
+      Create("solideo/admin", "spiffe://passerelle/partner/les-canaux/role/partner_admin", 9),
+      HasCode(grpc::StatusCode::PERMISSION_DENIED))
+      << "solideo's admin stays solideo's admin, whatever its metadata claims";
+}
+
+TEST_F(Forwarding, ThroughTheGatewayTheNodeJudgesEachTokensPrincipal) {
+  v1::GatewayConfig config = GatewayConfigFor(node_.address());
+  *config.mutable_tls() = Client("gateway/gateway");
+  v1::GatewayToken* stranger = config.add_tokens();
+  stranger->set_sha256(gateway::TokenHash("solideo-token"));
+  stranger->mutable_principal()->set_partner_id("solideo");
+  stranger->mutable_principal()->set_role("partner_admin");
+  std::unique_ptr<gateway::Gateway> gateway = StartGateway(config);
+  ASSERT_NE(gateway, nullptr);
+  HttpClient client(gateway->port());
+  const std::string body = gateway::ToJson(MinimalStructure(TestSiret(10)));
+  HttpReply refused = client.CallAs("solideo-token", "POST", "/v1/structures", body);
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_THAT(refused.body, ::testing::HasSubstr("solideo"));
+  EXPECT_EQ(client.CallAs(kAdminToken, "POST", "/v1/structures", body).status, 200);
+}
+
+}  // namespace
+}  // namespace passerelle::testing
