@@ -35,6 +35,7 @@
 #include "store/hybrid_clock.h"
 
 namespace rocksdb {
+struct ColumnFamilyDescriptor;
 class ColumnFamilyHandle;
 class ReadOptions;
 class WriteBatch;
@@ -87,6 +88,12 @@ struct ApplyOutcome {
 };
 
 class Store;
+class PostingEdits;
+
+// The column families of the store at `path`, each with what any other opener of its files (an offline
+// tool, a test) must give it for the write-ahead log to replay as the store wrote it: the index family's
+// merge operator.
+absl::Status StoredFamilies(const std::string& path, std::vector<rocksdb::ColumnFamilyDescriptor>* out);
 
 // A consistent view of the store at one instant (a RocksDB snapshot); every read through it agrees.
 class ReadView {
@@ -177,8 +184,10 @@ class Store {
   absl::StatusOr<std::optional<std::string>> ReadStored(const rocksdb::ReadOptions& options,
                                                         rocksdb::ColumnFamilyHandle* family,
                                                         absl::string_view id) const;
-  // Adds `change` (its record write already decided) to `batch`: record, postings, change-log entry.
-  void Stage(const v1::Change& change, const RecordWrite& write, rocksdb::WriteBatch* batch) const;
+  // Adds `change` (its record write already decided) to `batch` — the record — and to `postings`, which
+  // the caller stages once the whole commit is decided.
+  void Stage(const v1::Change& change, const RecordWrite& write, PostingEdits* postings,
+             rocksdb::WriteBatch* batch) const;
   // Adds the audit entry for a change accepted into the log, advancing `head` (a working copy until commit).
   void StageAudit(const v1::Change& change, bool remote, AuditHead* head, rocksdb::WriteBatch* batch) const;
   absl::Status Commit(rocksdb::WriteBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);

@@ -1,0 +1,59 @@
+#ifndef PASSERELLE_STORE_POSTING_LIST_H_
+#define PASSERELLE_STORE_POSTING_LIST_H_
+
+// Posting lists as RocksDB values. The index family holds one key per (kind, term) whose value is the
+// sorted ids indexed under that term. A commit never reads a list to change it: it adds one merge operand
+// per term it touches — the sorted ids it adds to or removes from that term — and RocksDB folds operands
+// into the list when a read or a compaction meets them (PostingMergeOperator). A batch of rows that share
+// terms thus writes one key per distinct term instead of one per (term, row).
+//
+// Encodings (internal to this module): a list is a sequence of (varint length, id) in increasing id order;
+// an operand is a sequence of (tag, varint length, id) in increasing id order, one entry per id, the tag
+// saying whether the id is added or removed. An empty list is the empty string.
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "store/cursor.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class MergeOperator;
+class PinnableSlice;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace passerelle::store {
+
+// The index changes of one commit, gathered per posting-list key so that each key gets one operand. Within
+// a commit the last edit of an id under a key wins (a record written twice in one batch ends as its second
+// write left it). Not thread-safe.
+class PostingEdits {
+ public:
+  // `list_key` is keys::PostingList(kind, term).
+  void Add(absl::string_view list_key, absl::string_view id) { Edit(list_key, id, true); }
+  void Remove(absl::string_view list_key, absl::string_view id) { Edit(list_key, id, false); }
+  // Adds one Merge per touched key to `batch`.
+  void StageInto(rocksdb::ColumnFamilyHandle* index, rocksdb::WriteBatch* batch) const;
+
+ private:
+  void Edit(absl::string_view list_key, absl::string_view id, bool present);
+  // Per key: id -> whether it ends present. Ordered, because operands are encoded in id order.
+  absl::flat_hash_map<std::string, std::map<std::string, bool, std::less<>>> edits_;
+};
+
+// The merge operator of the index family; its name is part of the on-disk format.
+std::shared_ptr<rocksdb::MergeOperator> NewPostingMergeOperator();
+
+// Walks an encoded list, which `list` holds (pinned in RocksDB's cache or copied).
+std::unique_ptr<PostingCursor> NewPostingListCursor(std::unique_ptr<rocksdb::PinnableSlice> list);
+
+// Whether an encoded list holds no id (every id once added has been removed).
+inline bool IsEmptyPostingList(absl::string_view list) { return list.empty(); }
+
+}  // namespace passerelle::store
+
+#endif  // PASSERELLE_STORE_POSTING_LIST_H_

@@ -1,0 +1,242 @@
+#include "store/posting_list.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "rocksdb/write_batch.h"
+#include "store/keys.h"
+#include "tests/support/test_node.h"
+
+namespace passerelle::store {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+using Ids = std::vector<std::string>;
+
+Ids Drain(PostingCursor& cursor) {
+  Ids out;
+  for (; cursor.Valid(); cursor.Next()) out.emplace_back(cursor.id());
+  return out;
+}
+
+// A RocksDB database whose default family merges posting lists, as the store's index family does. Each
+// commit is one WriteBatch; Flush and Compact move what commits wrote into files, where operands meet the
+// lists they edit.
+class PostingListTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+
+  void Open() {
+    db_.reset();
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    options.merge_operator = NewPostingMergeOperator();
+    rocksdb::DB* db = nullptr;
+    rocksdb::Status s = rocksdb::DB::Open(options, dir_.path() + "/db", &db);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    db_.reset(db);
+  }
+
+  void Commit(const PostingEdits& edits) {
+    rocksdb::WriteBatch batch;
+    edits.StageInto(db_->DefaultColumnFamily(), &batch);
+    rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  void Add(absl::string_view list, const Ids& ids) {
+    PostingEdits edits;
+    for (const std::string& id : ids) edits.Add(list, id);
+    Commit(edits);
+  }
+  void Remove(absl::string_view list, const Ids& ids) {
+    PostingEdits edits;
+    for (const std::string& id : ids) edits.Remove(list, id);
+    Commit(edits);
+  }
+  void Flush() { ASSERT_TRUE(db_->Flush(rocksdb::FlushOptions()).ok()); }
+  void Compact() { ASSERT_TRUE(db_->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr).ok()); }
+
+  std::unique_ptr<PostingCursor> Cursor(absl::string_view list,
+                                        const rocksdb::Snapshot* snapshot = nullptr) {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    auto value = std::make_unique<rocksdb::PinnableSlice>();
+    rocksdb::Status s = db_->Get(ro, db_->DefaultColumnFamily(), rocksdb::Slice(list.data(), list.size()),
+                                 value.get());
+    EXPECT_TRUE(s.ok() || s.IsNotFound()) << s.ToString();
+    return NewPostingListCursor(std::move(value));
+  }
+  Ids Read(absl::string_view list) { return Drain(*Cursor(list)); }
+
+  const std::string theme_ = keys::PostingList("structure", "theme:1");
+  const std::string department_ = keys::PostingList("structure", "dept:93");
+  testing::TempDir dir_;
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+TEST_F(PostingListTest, OneCommitsIdsReadBackSortedWhateverTheOrderTheyWereAdded) {
+  Add(theme_, {"c", "a", "b", "a"});
+  EXPECT_THAT(Read(theme_), ElementsAre("a", "b", "c"));
+}
+
+TEST_F(PostingListTest, AnAbsentListIsEmpty) { EXPECT_THAT(Read(theme_), IsEmpty()); }
+
+TEST_F(PostingListTest, CommitsInMemoryInFilesAndCompactedAllFoldIntoOneList) {
+  Add(theme_, {"b", "d"});
+  Flush();
+  Add(theme_, {"a", "e"});
+  Flush();
+  Add(theme_, {"c"});  // still in the memtable
+  EXPECT_THAT(Read(theme_), ElementsAre("a", "b", "c", "d", "e"));
+  Compact();
+  EXPECT_THAT(Read(theme_), ElementsAre("a", "b", "c", "d", "e"));
+}
+
+TEST_F(PostingListTest, ARemovalTakesOutAnIdAddedByAnEarlierCommitWhereverThatIs) {
+  Add(theme_, {"a", "b", "c"});
+  Flush();
+  Remove(theme_, {"b"});
+  EXPECT_THAT(Read(theme_), ElementsAre("a", "c"));
+  Flush();
+  Remove(theme_, {"a"});
+  Compact();
+  EXPECT_THAT(Read(theme_), ElementsAre("c"));
+}
+
+TEST_F(PostingListTest, RemovingAnAbsentIdChangesNothing) {
+  Add(theme_, {"a"});
+  Remove(theme_, {"zz", "0"});
+  EXPECT_THAT(Read(theme_), ElementsAre("a"));
+}
+
+TEST_F(PostingListTest, AnIdRemovedThenAddedAgainInLaterCommitsIsPresent) {
+  Add(theme_, {"a"});
+  Flush();
+  Remove(theme_, {"a"});
+  Flush();
+  Add(theme_, {"a"});
+  EXPECT_THAT(Read(theme_), ElementsAre("a"));
+  Compact();
+  EXPECT_THAT(Read(theme_), ElementsAre("a"));
+}
+
+TEST_F(PostingListTest, WithinOneCommitTheLastEditOfAnIdWins) {
+  PostingEdits edits;
+  edits.Add(theme_, "a");
+  edits.Add(theme_, "b");
+  edits.Remove(theme_, "a");
+  edits.Remove(theme_, "c");
+  edits.Add(theme_, "c");
+  Commit(edits);
+  EXPECT_THAT(Read(theme_), ElementsAre("b", "c"));
+}
+
+TEST_F(PostingListTest, OneCommitEditsSeveralListsIndependently) {
+  PostingEdits edits;
+  edits.Add(theme_, "a");
+  edits.Add(department_, "b");
+  Commit(edits);
+  Remove(department_, {"b"});
+  EXPECT_THAT(Read(theme_), ElementsAre("a"));
+  EXPECT_THAT(Read(department_), IsEmpty());
+}
+
+TEST_F(PostingListTest, AListWhoseEveryIdWasRemovedReadsAsEmpty) {
+  Add(theme_, {"a", "b"});
+  Flush();
+  Remove(theme_, {"a", "b"});
+  Compact();
+  rocksdb::PinnableSlice value;
+  ASSERT_TRUE(db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(),
+                       rocksdb::Slice(theme_.data(), theme_.size()), &value)
+                  .ok());
+  EXPECT_TRUE(IsEmptyPostingList(absl::string_view(value.data(), value.size())));
+  EXPECT_THAT(Read(theme_), IsEmpty());
+}
+
+TEST_F(PostingListTest, ASnapshotKeepsTheListAsItWasThroughLaterCommitsAndCompaction) {
+  Add(theme_, {"a", "b"});
+  const rocksdb::Snapshot* before = db_->GetSnapshot();
+  Remove(theme_, {"a"});
+  Add(theme_, {"c"});
+  Flush();
+  Compact();
+  EXPECT_THAT(Drain(*Cursor(theme_, before)), ElementsAre("a", "b"));
+  EXPECT_THAT(Read(theme_), ElementsAre("b", "c"));
+  db_->ReleaseSnapshot(before);
+}
+
+TEST_F(PostingListTest, ListsSurviveReopening) {
+  Add(theme_, {"a", "c"});
+  Flush();
+  Remove(theme_, {"a"});
+  Add(theme_, {"b"});  // only in the write-ahead log
+  Open();
+  EXPECT_THAT(Read(theme_), ElementsAre("b", "c"));
+}
+
+TEST_F(PostingListTest, IdsOfAnyLengthAndByteRoundTrip) {
+  const std::string long_id(300, 'x');  // a length that takes two bytes to encode
+  const std::string high_bytes = "\xc3\xa9t\xc3\xa9";
+  Add(theme_, {long_id, high_bytes, "1"});
+  EXPECT_THAT(Read(theme_), ElementsAre("1", long_id, high_bytes));
+}
+
+TEST_F(PostingListTest, SeekMovesToTheFirstIdAtOrAfterTheTargetAndNeverBack) {
+  Add(theme_, {"10", "20", "30"});
+  Flush();
+  Add(theme_, {"25"});
+  auto c = Cursor(theme_);
+  c->Seek("15");
+  ASSERT_TRUE(c->Valid());
+  EXPECT_EQ(c->id(), "20");
+  c->Seek("25");
+  EXPECT_EQ(c->id(), "25");
+  c->Seek("00");
+  EXPECT_EQ(c->id(), "25");
+  c->Seek("31");
+  EXPECT_FALSE(c->Valid());
+}
+
+TEST_F(PostingListTest, IntersectionsFindCommonIdsOfListsBuiltByManyCommits) {
+  // Every id 000..299 is in the theme list, every third in the department's, spread over commits of
+  // different sizes, some flushed to files, some removed again.
+  Ids expected;
+  for (int start = 0; start < 300; start += 37) {
+    PostingEdits edits;
+    for (int i = start; i < std::min(start + 37, 300); ++i) {
+      char id[4];
+      std::snprintf(id, sizeof id, "%03d", i);
+      edits.Add(theme_, id);
+      if (i % 3 == 0) edits.Add(department_, id);
+      if (i % 3 == 0 && i % 2 == 0) expected.push_back(id);
+    }
+    Commit(edits);
+    if (start % 2 == 0) Flush();
+  }
+  PostingEdits removals;
+  for (int i = 0; i < 300; i += 2) {
+    char id[4];
+    std::snprintf(id, sizeof id, "%03d", i + 1);
+    removals.Remove(theme_, id);  // the odd ids leave the theme
+  }
+  Commit(removals);
+
+  std::vector<std::unique_ptr<PostingCursor>> both;
+  both.push_back(Cursor(theme_));
+  both.push_back(Cursor(department_));
+  EXPECT_EQ(Drain(*NewIntersectionCursor(std::move(both))), expected);
+}
+
+}  // namespace
+}  // namespace passerelle::store
