@@ -232,43 +232,89 @@ absl::Status Store::Commit(rocksdb::WriteBatch* batch) {
   return absl::OkStatus();
 }
 
+struct Store::QueuedWrite {
+  WriteTarget target;
+  absl::FunctionRef<absl::StatusOr<RecordWrite>(const std::optional<std::string>&, const v1::Version&)> decide;
+  std::optional<absl::StatusOr<v1::Version>> result;  // set by the writer that committed it
+};
+
 absl::StatusOr<v1::Version> Store::Write(
     absl::string_view kind, absl::string_view id,
     absl::FunctionRef<absl::StatusOr<RecordWrite>(const std::optional<std::string>&,
                                                   const v1::Version&)>
         decide) {
-  auto results = WriteEach(kind, {std::string(id)},
-                           [&](size_t, const std::optional<std::string>& current,
-                               const v1::Version& version) { return decide(current, version); });
-  if (!results.ok()) return results.status();
-  return std::move(results->front());
+  // Group commit: under concurrent single writes the commit — read, WAL append, memtable inserts — is the
+  // bottleneck, and the write lock ran one at a time. The first writer to find nobody committing takes
+  // every queued write and commits them as one batch; the rest wait for their result. Terms shared by the
+  // group's records then cost one posting operand each, and the WAL one append.
+  QueuedWrite mine{{kind, id}, decide, std::nullopt};
+  std::vector<QueuedWrite*> group;
+  {
+    absl::MutexLock queue(&queue_mu_);
+    queued_.push_back(&mine);
+    auto taken_or_free = [this, &mine]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+      return mine.result.has_value() || !committing_queued_;
+    };
+    queue_mu_.Await(absl::Condition(&taken_or_free));
+    if (mine.result) return *std::move(mine.result);
+    committing_queued_ = true;
+    group.swap(queued_);
+  }
+  std::vector<WriteTarget> targets;
+  targets.reserve(group.size());
+  for (const QueuedWrite* w : group) targets.push_back(w->target);
+  absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> results;
+  {
+    absl::MutexLock lock(&write_mu_);
+    results = CommitEach(targets, [&](size_t item, const std::optional<std::string>& current,
+                                      const v1::Version& version) { return group[item]->decide(current, version); });
+  }
+  absl::MutexLock queue(&queue_mu_);
+  for (size_t i = 0; i < group.size(); ++i) {
+    group[i]->result = results.ok() ? std::move((*results)[i]) : absl::StatusOr<v1::Version>(results.status());
+  }
+  committing_queued_ = false;
+  return *std::move(mine.result);
 }
 
 absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::WriteEach(
     absl::string_view kind, const std::vector<std::string>& ids, WriteDecision decide) {
-  rocksdb::ColumnFamilyHandle* records = Family(kind);
-  if (records == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
-  rocksdb::ColumnFamilyHandle* changes = Family(keys::kChangesFamily);
-
-  std::vector<absl::StatusOr<v1::Version>> results;
-  results.reserve(ids.size());
-  rocksdb::WriteBatch batch;
+  if (Family(kind) == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
+  std::vector<WriteTarget> targets;
+  targets.reserve(ids.size());
+  for (const std::string& id : ids) targets.push_back({kind, id});
   absl::MutexLock lock(&write_mu_);
+  return CommitEach(targets, decide);
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::CommitEach(
+    const std::vector<WriteTarget>& targets, WriteDecision decide) {
+  rocksdb::ColumnFamilyHandle* changes = Family(keys::kChangesFamily);
+  std::vector<absl::StatusOr<v1::Version>> results;
+  results.reserve(targets.size());
+  rocksdb::WriteBatch batch;
   ChainHead head = heads_[options_.partner_id];
-  // Bytes written earlier in this batch, so a repeated id sees them rather than the database.
+  // Bytes written earlier in this batch (by kind \0 id), so a repeated record sees them rather than the
+  // database.
   absl::flat_hash_map<std::string, std::optional<std::string>> pending;
   // The change-log entries are written last: the final one carries the commit's signature.
   std::vector<v1::Change> log;
   PostingEdits postings;
 
-  for (size_t i = 0; i < ids.size(); ++i) {
-    const std::string& id = ids[i];
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const auto [kind, id] = targets[i];
+    rocksdb::ColumnFamilyHandle* records = Family(kind);
+    if (records == nullptr) {
+      results.push_back(absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind)));
+      continue;
+    }
     if (!keys::IsValidComponent(id)) {
       results.push_back(absl::InvalidArgumentError("record id must be non-empty"));
       continue;
     }
+    std::string pending_key = absl::StrCat(kind, absl::string_view("\0", 1), id);
     std::optional<std::string> current;
-    if (auto p = pending.find(id); p != pending.end()) {
+    if (auto p = pending.find(pending_key); p != pending.end()) {
       current = p->second;
     } else {
       absl::StatusOr<std::optional<std::string>> stored = ReadStored(rocksdb::ReadOptions(), records, id);
@@ -290,7 +336,7 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::WriteEach(
     }
     v1::Change& change = log.emplace_back();
     change.set_kind(std::string(kind));
-    change.set_record_id(id);
+    change.set_record_id(std::string(id));
     *change.mutable_version() = version;
     if (decided->value) {
       change.set_record(*decided->value);
@@ -301,7 +347,7 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::WriteEach(
     change.set_chain_hash(ChainHash(head.chain_hash, change.content_hash()));
     head = {version.origin_sequence(), change.chain_hash()};
     Stage(change, *decided, &postings, &batch);
-    pending[id] = std::move(decided->value);
+    pending[std::move(pending_key)] = std::move(decided->value);
     results.push_back(std::move(version));
   }
   if (log.empty()) return results;

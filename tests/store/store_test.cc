@@ -565,5 +565,39 @@ TEST_F(StoreTest, ConcurrentWritersGetDistinctConsecutiveSequences) {
   }
 }
 
+TEST_F(StoreTest, ConcurrentWritesWhoseDecisionFailsWriteNothingAndLeaveTheOthersCommitted) {
+  constexpr int kThreads = 4;
+  constexpr int kWritesEach = 50;
+  std::vector<int> refused(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t, &refused = refused[t]] {
+      for (int i = 0; i < kWritesEach; ++i) {
+        const std::string id = absl::StrCat("t", t, "-", i);
+        auto v = store().Write(kStructure, id,
+                               [&](const std::optional<std::string>&,
+                                   const v1::Version&) -> absl::StatusOr<RecordWrite> {
+                                 if (i % 2 == 1) return absl::AlreadyExistsError(id);
+                                 return RecordWrite{"x", {}, {"all", absl::StrCat("own:", id)}};
+                               });
+        if (v.status().code() == absl::StatusCode::kAlreadyExists) ++refused;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  Ids expected;
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(refused[t], kWritesEach / 2);
+    for (int i = 0; i < kWritesEach; i += 2) expected.push_back(absl::StrCat("t", t, "-", i));
+  }
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(PostingsOf(store(), kStructure, "all"), expected);
+  EXPECT_THAT(PostingsOf(store(), kStructure, "own:t0-1"), IsEmpty());
+  EXPECT_EQ(RecordOf(store(), kStructure, "t0-1"), std::nullopt);
+  EXPECT_EQ(store().last_sequence(), expected.size());
+  EXPECT_EQ(ChangesOf(store()).size(), expected.size());
+}
+
 }  // namespace
 }  // namespace passerelle::store
