@@ -24,6 +24,8 @@ uint64_t ReadBigEndian64(absl::string_view bytes);  // bytes.size() must be >= 8
 
 // The key of a term's posting list. Lists of one kind sort by term ('\0' ends a term, so "eco" < "ecole").
 std::string PostingList(absl::string_view kind, absl::string_view term);
+// The same into `out` (replacing its contents), so that a caller building many keys reuses one buffer.
+void PostingList(absl::string_view kind, absl::string_view term, std::string* out);
 std::string Term(absl::string_view kind, absl::string_view term);
 std::string ChangePrefix(absl::string_view origin);
 std::string Change(absl::string_view origin, uint64_t sequence);

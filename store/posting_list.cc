@@ -9,6 +9,7 @@
 #include "rocksdb/merge_operator.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/write_batch.h"
+#include "store/keys.h"
 
 namespace passerelle::store {
 namespace {
@@ -154,22 +155,24 @@ class PostingListCursor : public PostingCursor {
 
 }  // namespace
 
-void PostingEdits::Edit(absl::string_view list_key, absl::string_view id, bool present) {
-  auto list = edits_.find(list_key);
-  if (list == edits_.end()) list = edits_.try_emplace(std::string(list_key)).first;
-  auto& ids = list->second;
-  if (auto it = ids.find(id); it != ids.end()) {
-    it->second = present;
-  } else {
-    ids.emplace(std::string(id), present);
-  }
+void PostingEdits::Edit(absl::string_view kind, absl::string_view term, absl::string_view id,
+                        bool present) {
+  keys::PostingList(kind, term, &key_);
+  auto list = edits_.find(key_);
+  if (list == edits_.end()) list = edits_.try_emplace(key_).first;
+  list->second.push_back({std::string(id), present});
 }
 
-void PostingEdits::StageInto(rocksdb::ColumnFamilyHandle* index, rocksdb::WriteBatch* batch) const {
+void PostingEdits::StageInto(rocksdb::ColumnFamilyHandle* index, rocksdb::WriteBatch* batch) {
   std::string operand;
-  for (const auto& [key, ids] : edits_) {
+  for (auto& [key, edits] : edits_) {
+    // Stable: among edits of one id the last made stays last, and so wins.
+    std::stable_sort(edits.begin(), edits.end(), [](const IdEdit& a, const IdEdit& b) { return a.id < b.id; });
     operand.clear();
-    for (const auto& [id, present] : ids) AppendEdit(&operand, id, present);
+    for (size_t i = 0; i < edits.size(); ++i) {
+      if (i + 1 < edits.size() && edits[i + 1].id == edits[i].id) continue;
+      AppendEdit(&operand, edits[i].id, edits[i].present);
+    }
     batch->Merge(index, key, operand);
   }
 }

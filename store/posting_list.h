@@ -11,9 +11,9 @@
 // an operand is a sequence of (tag, varint length, id) in increasing id order, one entry per id, the tag
 // saying whether the id is added or removed. An empty list is the empty string.
 
-#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
@@ -28,21 +28,30 @@ class WriteBatch;
 
 namespace passerelle::store {
 
-// The index changes of one commit, gathered per posting-list key so that each key gets one operand. Within
-// a commit the last edit of an id under a key wins (a record written twice in one batch ends as its second
+// The index changes of one commit, gathered per posting list so that each list gets one operand. Within a
+// commit the last edit of an id in a list wins (a record written twice in one batch ends as its second
 // write left it). Not thread-safe.
 class PostingEdits {
  public:
-  // `list_key` is keys::PostingList(kind, term).
-  void Add(absl::string_view list_key, absl::string_view id) { Edit(list_key, id, true); }
-  void Remove(absl::string_view list_key, absl::string_view id) { Edit(list_key, id, false); }
-  // Adds one Merge per touched key to `batch`.
-  void StageInto(rocksdb::ColumnFamilyHandle* index, rocksdb::WriteBatch* batch) const;
+  void Add(absl::string_view kind, absl::string_view term, absl::string_view id) {
+    Edit(kind, term, id, true);
+  }
+  void Remove(absl::string_view kind, absl::string_view term, absl::string_view id) {
+    Edit(kind, term, id, false);
+  }
+  // Adds one Merge per touched list to `batch`.
+  void StageInto(rocksdb::ColumnFamilyHandle* index, rocksdb::WriteBatch* batch);
 
  private:
-  void Edit(absl::string_view list_key, absl::string_view id, bool present);
-  // Per key: id -> whether it ends present. Ordered, because operands are encoded in id order.
-  absl::flat_hash_map<std::string, std::map<std::string, bool, std::less<>>> edits_;
+  struct IdEdit {
+    std::string id;
+    bool present;
+  };
+  void Edit(absl::string_view kind, absl::string_view term, absl::string_view id, bool present);
+  // Per list key, edits in the order made: appending is cheaper than keeping each list ordered, which
+  // StageInto does once.
+  absl::flat_hash_map<std::string, std::vector<IdEdit>> edits_;
+  std::string key_;  // reused for lookups, so that a list already touched costs no allocation
 };
 
 // The merge operator of the index family; its name is part of the on-disk format.

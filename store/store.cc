@@ -214,8 +214,8 @@ void Store::Stage(const v1::Change& change, const RecordWrite& write, PostingEdi
                   rocksdb::WriteBatch* batch) const {
   const std::string& kind = change.kind();
   const std::string& id = change.record_id();
-  for (const std::string& term : write.remove_terms) postings->Remove(keys::PostingList(kind, term), id);
-  for (const std::string& term : write.add_terms) postings->Add(keys::PostingList(kind, term), id);
+  for (const std::string& term : write.remove_terms) postings->Remove(kind, term, id);
+  for (const std::string& term : write.add_terms) postings->Add(kind, term, id);
   if (write.value) {
     batch->Put(Family(kind), id, EncodeEnvelope(change.version(), *write.value));
   } else {

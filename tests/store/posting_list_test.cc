@@ -47,156 +47,157 @@ class PostingListTest : public ::testing::Test {
     db_.reset(db);
   }
 
-  void Commit(const PostingEdits& edits) {
+  void Commit(PostingEdits& edits) {
     rocksdb::WriteBatch batch;
     edits.StageInto(db_->DefaultColumnFamily(), &batch);
     rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch);
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
-  void Add(absl::string_view list, const Ids& ids) {
+  void Add(absl::string_view term, const Ids& ids) {
     PostingEdits edits;
-    for (const std::string& id : ids) edits.Add(list, id);
+    for (const std::string& id : ids) edits.Add(kKind, term, id);
     Commit(edits);
   }
-  void Remove(absl::string_view list, const Ids& ids) {
+  void Remove(absl::string_view term, const Ids& ids) {
     PostingEdits edits;
-    for (const std::string& id : ids) edits.Remove(list, id);
+    for (const std::string& id : ids) edits.Remove(kKind, term, id);
     Commit(edits);
   }
   void Flush() { ASSERT_TRUE(db_->Flush(rocksdb::FlushOptions()).ok()); }
   void Compact() { ASSERT_TRUE(db_->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr).ok()); }
 
-  std::unique_ptr<PostingCursor> Cursor(absl::string_view list,
+  std::unique_ptr<PostingCursor> Cursor(absl::string_view term,
                                         const rocksdb::Snapshot* snapshot = nullptr) {
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot;
     auto value = std::make_unique<rocksdb::PinnableSlice>();
-    rocksdb::Status s = db_->Get(ro, db_->DefaultColumnFamily(), rocksdb::Slice(list.data(), list.size()),
-                                 value.get());
+    rocksdb::Status s =
+        db_->Get(ro, db_->DefaultColumnFamily(), keys::PostingList(kKind, term), value.get());
     EXPECT_TRUE(s.ok() || s.IsNotFound()) << s.ToString();
     return NewPostingListCursor(std::move(value));
   }
-  Ids Read(absl::string_view list) { return Drain(*Cursor(list)); }
+  Ids Read(absl::string_view term) { return Drain(*Cursor(term)); }
 
-  const std::string theme_ = keys::PostingList("structure", "theme:1");
-  const std::string department_ = keys::PostingList("structure", "dept:93");
+  static constexpr absl::string_view kKind = "structure";
+  static constexpr absl::string_view kTheme = "theme:1";
+  static constexpr absl::string_view kDepartment = "dept:93";
   testing::TempDir dir_;
   std::unique_ptr<rocksdb::DB> db_;
 };
 
 TEST_F(PostingListTest, OneCommitsIdsReadBackSortedWhateverTheOrderTheyWereAdded) {
-  Add(theme_, {"c", "a", "b", "a"});
-  EXPECT_THAT(Read(theme_), ElementsAre("a", "b", "c"));
+  Add(kTheme, {"c", "a", "b", "a"});
+  EXPECT_THAT(Read(kTheme), ElementsAre("a", "b", "c"));
 }
 
-TEST_F(PostingListTest, AnAbsentListIsEmpty) { EXPECT_THAT(Read(theme_), IsEmpty()); }
+TEST_F(PostingListTest, AnAbsentListIsEmpty) { EXPECT_THAT(Read(kTheme), IsEmpty()); }
 
 TEST_F(PostingListTest, CommitsInMemoryInFilesAndCompactedAllFoldIntoOneList) {
-  Add(theme_, {"b", "d"});
+  Add(kTheme, {"b", "d"});
   Flush();
-  Add(theme_, {"a", "e"});
+  Add(kTheme, {"a", "e"});
   Flush();
-  Add(theme_, {"c"});  // still in the memtable
-  EXPECT_THAT(Read(theme_), ElementsAre("a", "b", "c", "d", "e"));
+  Add(kTheme, {"c"});  // still in the memtable
+  EXPECT_THAT(Read(kTheme), ElementsAre("a", "b", "c", "d", "e"));
   Compact();
-  EXPECT_THAT(Read(theme_), ElementsAre("a", "b", "c", "d", "e"));
+  EXPECT_THAT(Read(kTheme), ElementsAre("a", "b", "c", "d", "e"));
 }
 
 TEST_F(PostingListTest, ARemovalTakesOutAnIdAddedByAnEarlierCommitWhereverThatIs) {
-  Add(theme_, {"a", "b", "c"});
+  Add(kTheme, {"a", "b", "c"});
   Flush();
-  Remove(theme_, {"b"});
-  EXPECT_THAT(Read(theme_), ElementsAre("a", "c"));
+  Remove(kTheme, {"b"});
+  EXPECT_THAT(Read(kTheme), ElementsAre("a", "c"));
   Flush();
-  Remove(theme_, {"a"});
+  Remove(kTheme, {"a"});
   Compact();
-  EXPECT_THAT(Read(theme_), ElementsAre("c"));
+  EXPECT_THAT(Read(kTheme), ElementsAre("c"));
 }
 
 TEST_F(PostingListTest, RemovingAnAbsentIdChangesNothing) {
-  Add(theme_, {"a"});
-  Remove(theme_, {"zz", "0"});
-  EXPECT_THAT(Read(theme_), ElementsAre("a"));
+  Add(kTheme, {"a"});
+  Remove(kTheme, {"zz", "0"});
+  EXPECT_THAT(Read(kTheme), ElementsAre("a"));
 }
 
 TEST_F(PostingListTest, AnIdRemovedThenAddedAgainInLaterCommitsIsPresent) {
-  Add(theme_, {"a"});
+  Add(kTheme, {"a"});
   Flush();
-  Remove(theme_, {"a"});
+  Remove(kTheme, {"a"});
   Flush();
-  Add(theme_, {"a"});
-  EXPECT_THAT(Read(theme_), ElementsAre("a"));
+  Add(kTheme, {"a"});
+  EXPECT_THAT(Read(kTheme), ElementsAre("a"));
   Compact();
-  EXPECT_THAT(Read(theme_), ElementsAre("a"));
+  EXPECT_THAT(Read(kTheme), ElementsAre("a"));
 }
 
 TEST_F(PostingListTest, WithinOneCommitTheLastEditOfAnIdWins) {
   PostingEdits edits;
-  edits.Add(theme_, "a");
-  edits.Add(theme_, "b");
-  edits.Remove(theme_, "a");
-  edits.Remove(theme_, "c");
-  edits.Add(theme_, "c");
+  edits.Add(kKind, kTheme, "a");
+  edits.Add(kKind, kTheme, "b");
+  edits.Remove(kKind, kTheme, "a");
+  edits.Remove(kKind, kTheme, "c");
+  edits.Add(kKind, kTheme, "c");
   Commit(edits);
-  EXPECT_THAT(Read(theme_), ElementsAre("b", "c"));
+  EXPECT_THAT(Read(kTheme), ElementsAre("b", "c"));
 }
 
 TEST_F(PostingListTest, OneCommitEditsSeveralListsIndependently) {
   PostingEdits edits;
-  edits.Add(theme_, "a");
-  edits.Add(department_, "b");
+  edits.Add(kKind, kTheme, "a");
+  edits.Add(kKind, kDepartment, "b");
   Commit(edits);
-  Remove(department_, {"b"});
-  EXPECT_THAT(Read(theme_), ElementsAre("a"));
-  EXPECT_THAT(Read(department_), IsEmpty());
+  Remove(kDepartment, {"b"});
+  EXPECT_THAT(Read(kTheme), ElementsAre("a"));
+  EXPECT_THAT(Read(kDepartment), IsEmpty());
 }
 
 TEST_F(PostingListTest, AListWhoseEveryIdWasRemovedReadsAsEmpty) {
-  Add(theme_, {"a", "b"});
+  Add(kTheme, {"a", "b"});
   Flush();
-  Remove(theme_, {"a", "b"});
+  Remove(kTheme, {"a", "b"});
   Compact();
   rocksdb::PinnableSlice value;
-  ASSERT_TRUE(db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(),
-                       rocksdb::Slice(theme_.data(), theme_.size()), &value)
-                  .ok());
+  ASSERT_TRUE(
+      db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), keys::PostingList(kKind, kTheme), &value)
+          .ok());
   EXPECT_TRUE(IsEmptyPostingList(absl::string_view(value.data(), value.size())));
-  EXPECT_THAT(Read(theme_), IsEmpty());
+  EXPECT_THAT(Read(kTheme), IsEmpty());
 }
 
 TEST_F(PostingListTest, ASnapshotKeepsTheListAsItWasThroughLaterCommitsAndCompaction) {
-  Add(theme_, {"a", "b"});
+  Add(kTheme, {"a", "b"});
   const rocksdb::Snapshot* before = db_->GetSnapshot();
-  Remove(theme_, {"a"});
-  Add(theme_, {"c"});
+  Remove(kTheme, {"a"});
+  Add(kTheme, {"c"});
   Flush();
   Compact();
-  EXPECT_THAT(Drain(*Cursor(theme_, before)), ElementsAre("a", "b"));
-  EXPECT_THAT(Read(theme_), ElementsAre("b", "c"));
+  EXPECT_THAT(Drain(*Cursor(kTheme, before)), ElementsAre("a", "b"));
+  EXPECT_THAT(Read(kTheme), ElementsAre("b", "c"));
   db_->ReleaseSnapshot(before);
 }
 
 TEST_F(PostingListTest, ListsSurviveReopening) {
-  Add(theme_, {"a", "c"});
+  Add(kTheme, {"a", "c"});
   Flush();
-  Remove(theme_, {"a"});
-  Add(theme_, {"b"});  // only in the write-ahead log
+  Remove(kTheme, {"a"});
+  Add(kTheme, {"b"});  // only in the write-ahead log
   Open();
-  EXPECT_THAT(Read(theme_), ElementsAre("b", "c"));
+  EXPECT_THAT(Read(kTheme), ElementsAre("b", "c"));
 }
 
 TEST_F(PostingListTest, IdsOfAnyLengthAndByteRoundTrip) {
   const std::string long_id(300, 'x');  // a length that takes two bytes to encode
   const std::string high_bytes = "\xc3\xa9t\xc3\xa9";
-  Add(theme_, {long_id, high_bytes, "1"});
-  EXPECT_THAT(Read(theme_), ElementsAre("1", long_id, high_bytes));
+  Add(kTheme, {long_id, high_bytes, "1"});
+  EXPECT_THAT(Read(kTheme), ElementsAre("1", long_id, high_bytes));
 }
 
 TEST_F(PostingListTest, SeekMovesToTheFirstIdAtOrAfterTheTargetAndNeverBack) {
-  Add(theme_, {"10", "20", "30"});
+  Add(kTheme, {"10", "20", "30"});
   Flush();
-  Add(theme_, {"25"});
-  auto c = Cursor(theme_);
+  Add(kTheme, {"25"});
+  auto c = Cursor(kTheme);
   c->Seek("15");
   ASSERT_TRUE(c->Valid());
   EXPECT_EQ(c->id(), "20");
@@ -217,8 +218,8 @@ TEST_F(PostingListTest, IntersectionsFindCommonIdsOfListsBuiltByManyCommits) {
     for (int i = start; i < std::min(start + 37, 300); ++i) {
       char id[4];
       std::snprintf(id, sizeof id, "%03d", i);
-      edits.Add(theme_, id);
-      if (i % 3 == 0) edits.Add(department_, id);
+      edits.Add(kKind, kTheme, id);
+      if (i % 3 == 0) edits.Add(kKind, kDepartment, id);
       if (i % 3 == 0 && i % 2 == 0) expected.push_back(id);
     }
     Commit(edits);
@@ -228,13 +229,13 @@ TEST_F(PostingListTest, IntersectionsFindCommonIdsOfListsBuiltByManyCommits) {
   for (int i = 0; i < 300; i += 2) {
     char id[4];
     std::snprintf(id, sizeof id, "%03d", i + 1);
-    removals.Remove(theme_, id);  // the odd ids leave the theme
+    removals.Remove(kKind, kTheme, id);  // the odd ids leave the theme
   }
   Commit(removals);
 
   std::vector<std::unique_ptr<PostingCursor>> both;
-  both.push_back(Cursor(theme_));
-  both.push_back(Cursor(department_));
+  both.push_back(Cursor(kTheme));
+  both.push_back(Cursor(kDepartment));
   EXPECT_EQ(Drain(*NewIntersectionCursor(std::move(both))), expected);
 }
 
