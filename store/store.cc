@@ -91,6 +91,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   rocksdb::ColumnFamilyOptions cf_options = FamilyOptions(options, cache);
   rocksdb::ColumnFamilyOptions index_options = cf_options;
   index_options.merge_operator = NewPostingMergeOperator();
+  // A search reads whole posting lists; decompressing a large list on every block-cache miss cost more
+  // than the disk it saves.
+  index_options.compression = rocksdb::kNoCompression;
 
   std::vector<std::string> existing;
   if (rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing).ok() &&
