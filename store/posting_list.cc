@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "rocksdb/db.h"
 #include "rocksdb/merge_operator.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/write_batch.h"
@@ -16,6 +17,9 @@ namespace {
 
 constexpr char kAdded = '+';
 constexpr char kRemoved = '-';
+// The first byte of a folded list, so that a reader given the base value and the operands side by side
+// (GetMergeOperands) tells them apart: an operand starts with an edit's tag.
+constexpr char kListMarker = 'L';
 
 void AppendId(std::string* out, absl::string_view id) {
   uint32_t n = static_cast<uint32_t>(id.size());
@@ -117,7 +121,12 @@ class PostingMergeOperator : public rocksdb::MergeOperator {
     std::vector<Edit> edits;
     if (!CombineEdits(in.operand_list, &edits)) return false;
     absl::string_view list;
-    if (in.existing_value != nullptr) list = {in.existing_value->data(), in.existing_value->size()};
+    if (in.existing_value != nullptr) {
+      list = {in.existing_value->data(), in.existing_value->size()};
+      if (list.empty() || list.front() != kListMarker) return false;
+      list.remove_prefix(1);
+    }
+    out->new_value.push_back(kListMarker);
     return ApplyEdits(list, edits, &out->new_value);
   }
 
@@ -130,25 +139,80 @@ class PostingMergeOperator : public rocksdb::MergeOperator {
   }
 };
 
-class PostingListCursor : public PostingCursor {
+// Folds a list and the operands not yet merged into it while walking them, instead of merging them into a
+// copy first: a search reads one page, so it touches only the start of each list. Each part is a sorted
+// run of ids; for an id, the newest part that mentions it decides whether it is present.
+class FoldingCursor : public PostingCursor {
  public:
-  explicit PostingListCursor(std::unique_ptr<rocksdb::PinnableSlice> list)
-      : list_(std::move(list)), rest_(list_->data(), list_->size()) {
-    Next();
+  // `parts`: the folded list (if any) then the operands, oldest first.
+  FoldingCursor(std::unique_ptr<rocksdb::PinnableSlice[]> parts, int count) : parts_(std::move(parts)) {
+    for (int i = 0; i < count; ++i) {
+      Run& run = runs_.emplace_back();
+      run.rest = absl::string_view(parts_[i].data(), parts_[i].size());
+      run.is_list = !run.rest.empty() && run.rest.front() == kListMarker;
+      if (run.is_list) run.rest.remove_prefix(1);
+      Advance(run);
+    }
+    Settle();
   }
   bool Valid() const override { return valid_; }
   absl::string_view id() const override { return id_; }
-  // A list that does not decode ends where it stops decoding.
-  void Next() override { valid_ = !rest_.empty() && ReadId(&rest_, &id_); }
-  // Linear: a search stops after one page, so it reads a prefix of each list, and skipping an entry costs
-  // a length read.
+  void Next() override {
+    SkipCurrent();
+    Settle();
+  }
   void Seek(absl::string_view target) override {
-    while (valid_ && id_ < target) Next();
+    if (!valid_ || id_ >= target) return;
+    for (Run& run : runs_) {
+      while (run.valid && run.id < target) Advance(run);
+    }
+    Settle();
   }
 
  private:
-  std::unique_ptr<rocksdb::PinnableSlice> list_;
-  absl::string_view rest_;
+  struct Run {
+    absl::string_view rest;
+    absl::string_view id;
+    bool is_list = false;
+    bool present = true;
+    bool valid = false;
+  };
+  // A part that does not decode ends where it stops decoding.
+  static void Advance(Run& run) {
+    if (run.rest.empty()) {
+      run.valid = false;
+    } else if (run.is_list) {
+      run.valid = ReadId(&run.rest, &run.id);
+    } else {
+      Edit e;
+      run.valid = ReadEdit(&run.rest, &e);
+      run.id = e.id;
+      run.present = e.present;
+    }
+  }
+  // Moves every run past the smallest id any of them holds.
+  void SkipCurrent() {
+    for (Run& run : runs_) {
+      if (run.valid && run.id == id_) Advance(run);
+    }
+  }
+  // Finds the smallest id whose newest mention says present.
+  void Settle() {
+    while (true) {
+      const Run* newest = nullptr;
+      for (const Run& run : runs_) {
+        if (run.valid && (newest == nullptr || run.id <= newest->id)) newest = &run;
+      }
+      valid_ = newest != nullptr;
+      if (!valid_) return;
+      id_ = newest->id;
+      if (newest->present) return;
+      SkipCurrent();
+    }
+  }
+
+  std::unique_ptr<rocksdb::PinnableSlice[]> parts_;
+  std::vector<Run> runs_;
   absl::string_view id_;
   bool valid_ = false;
 };
@@ -181,8 +245,23 @@ std::shared_ptr<rocksdb::MergeOperator> NewPostingMergeOperator() {
   return std::make_shared<PostingMergeOperator>();
 }
 
-std::unique_ptr<PostingCursor> NewPostingListCursor(std::unique_ptr<rocksdb::PinnableSlice> list) {
-  return std::make_unique<PostingListCursor>(std::move(list));
+std::unique_ptr<PostingCursor> ReadPostingList(rocksdb::DB* db, const rocksdb::ReadOptions& options,
+                                               rocksdb::ColumnFamilyHandle* index, absl::string_view key) {
+  rocksdb::GetMergeOperandsOptions limits;
+  limits.expected_max_number_of_operands = 16;
+  while (true) {
+    auto parts = std::make_unique<rocksdb::PinnableSlice[]>(limits.expected_max_number_of_operands);
+    int count = 0;
+    rocksdb::Status s = db->GetMergeOperands(options, index, rocksdb::Slice(key.data(), key.size()),
+                                             parts.get(), &limits, &count);
+    if (s.IsIncomplete() && count > limits.expected_max_number_of_operands) {
+      limits.expected_max_number_of_operands = count;
+      continue;
+    }
+    return std::make_unique<FoldingCursor>(std::move(parts), s.ok() ? count : 0);
+  }
 }
+
+bool IsEmptyPostingList(absl::string_view list) { return list.size() <= 1; }
 
 }  // namespace passerelle::store

@@ -9,7 +9,7 @@
 //
 // Encodings (internal to this module): a list is a sequence of (varint length, id) in increasing id order;
 // an operand is a sequence of (tag, varint length, id) in increasing id order, one entry per id, the tag
-// saying whether the id is added or removed. An empty list is the empty string.
+// saying whether the id is added or removed. A folded list starts with a marker byte.
 
 #include <memory>
 #include <string>
@@ -21,8 +21,9 @@
 
 namespace rocksdb {
 class ColumnFamilyHandle;
+class DB;
 class MergeOperator;
-class PinnableSlice;
+struct ReadOptions;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -57,11 +58,14 @@ class PostingEdits {
 // The merge operator of the index family; its name is part of the on-disk format.
 std::shared_ptr<rocksdb::MergeOperator> NewPostingMergeOperator();
 
-// Walks an encoded list, which `list` holds (pinned in RocksDB's cache or copied).
-std::unique_ptr<PostingCursor> NewPostingListCursor(std::unique_ptr<rocksdb::PinnableSlice> list);
+// The ids under list `key` of the index family as `options` (its snapshot) sees them. A list that cannot
+// be read (absent, or an I/O error) reads as empty: the PostingCursor contract has no error path.
+std::unique_ptr<PostingCursor> ReadPostingList(rocksdb::DB* db, const rocksdb::ReadOptions& options,
+                                               rocksdb::ColumnFamilyHandle* index, absl::string_view key);
 
-// Whether an encoded list holds no id (every id once added has been removed).
-inline bool IsEmptyPostingList(absl::string_view list) { return list.empty(); }
+// Whether a folded list, as an iterator over the index family returns it, holds no id (every id once
+// added has been removed).
+bool IsEmptyPostingList(absl::string_view list);
 
 }  // namespace passerelle::store
 

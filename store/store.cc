@@ -412,13 +412,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ReadView::Scan(
 std::unique_ptr<PostingCursor> ReadView::Postings(absl::string_view kind, absl::string_view term) const {
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot_;
-  auto list = std::make_unique<rocksdb::PinnableSlice>();
-  // The interface has no error path: a list that cannot be read (absent, or an I/O error) reads as empty.
-  if (!store_->db_->Get(ro, store_->Family(keys::kIndexFamily), keys::PostingList(kind, term), list.get())
-           .ok()) {
-    list->Reset();
-  }
-  return NewPostingListCursor(std::move(list));
+  return ReadPostingList(store_->db_.get(), ro, store_->Family(keys::kIndexFamily), keys::PostingList(kind, term));
 }
 
 std::vector<std::string> ReadView::TermsWithPrefix(absl::string_view kind, absl::string_view prefix,

@@ -70,11 +70,7 @@ class PostingListTest : public ::testing::Test {
                                         const rocksdb::Snapshot* snapshot = nullptr) {
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot;
-    auto value = std::make_unique<rocksdb::PinnableSlice>();
-    rocksdb::Status s =
-        db_->Get(ro, db_->DefaultColumnFamily(), keys::PostingList(kKind, term), value.get());
-    EXPECT_TRUE(s.ok() || s.IsNotFound()) << s.ToString();
-    return NewPostingListCursor(std::move(value));
+    return ReadPostingList(db_.get(), ro, db_->DefaultColumnFamily(), keys::PostingList(kKind, term));
   }
   Ids Read(absl::string_view term) { return Drain(*Cursor(term)); }
 
@@ -207,6 +203,18 @@ TEST_F(PostingListTest, SeekMovesToTheFirstIdAtOrAfterTheTargetAndNeverBack) {
   EXPECT_EQ(c->id(), "25");
   c->Seek("31");
   EXPECT_FALSE(c->Valid());
+}
+
+TEST_F(PostingListTest, SeekLandsPastIdsThatANewerCommitRemovedEvenWhenAnOlderOneAddedThemAgain) {
+  Add(kTheme, {"10", "20", "30", "40"});
+  Flush();
+  Remove(kTheme, {"20", "30"});
+  Add(kTheme, {"30"});
+  Remove(kTheme, {"30"});
+  auto c = Cursor(kTheme);
+  c->Seek("15");
+  ASSERT_TRUE(c->Valid());
+  EXPECT_EQ(c->id(), "40");
 }
 
 TEST_F(PostingListTest, IntersectionsFindCommonIdsOfListsBuiltByManyCommits) {
