@@ -91,8 +91,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   rocksdb::ColumnFamilyOptions cf_options = FamilyOptions(options, cache);
   rocksdb::ColumnFamilyOptions index_options = cf_options;
   index_options.merge_operator = NewPostingMergeOperator();
-  // A search reads whole posting lists; decompressing a large list on every block-cache miss cost more
-  // than the disk it saves.
+  // A posting list is one value, so a block-cache miss on a large one decompressed all of it for a search
+  // that reads one page; the index is a small share of the store's bytes.
   index_options.compression = rocksdb::kNoCompression;
 
   std::vector<std::string> existing;
