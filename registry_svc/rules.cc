@@ -190,18 +190,19 @@ std::string Word(absl::string_view word) { return absl::StrCat("word:", word); }
 }  // namespace terms
 
 std::vector<std::string> IndexTerms(const v1::Structure& s) {
-  std::set<std::string> out = {std::string(terms::kAll)};
-  for (int t : s.themes()) out.insert(terms::Theme(static_cast<v1::Theme>(t)));
-  for (const auto& d : s.departments()) out.insert(terms::Department(d));
-  for (const auto& c : s.cpv_prefixes()) out.insert(terms::Cpv(c));
+  // Gathered then sorted once: cheaper than an ordered set on every write path, for ~35 terms.
+  std::vector<std::string> out = {std::string(terms::kAll)};
+  for (int t : s.themes()) out.push_back(terms::Theme(static_cast<v1::Theme>(t)));
+  for (const auto& d : s.departments()) out.push_back(terms::Department(d));
+  for (const auto& c : s.cpv_prefixes()) out.push_back(terms::Cpv(c));
   // Unspecified inclusion kind means none, so that "no inclusion kind" is one filter value.
-  out.insert(terms::InclusionKind(s.inclusion_kind() == v1::INCLUSION_KIND_UNSPECIFIED
-                                      ? v1::INCLUSION_KIND_NONE
-                                      : s.inclusion_kind()));
-  out.insert(terms::SizeClass(s.size_class()));
-  out.insert(terms::SseStatus(s.sse_status()));
+  out.push_back(terms::InclusionKind(s.inclusion_kind() == v1::INCLUSION_KIND_UNSPECIFIED
+                                         ? v1::INCLUSION_KIND_NONE
+                                         : s.inclusion_kind()));
+  out.push_back(terms::SizeClass(s.size_class()));
+  out.push_back(terms::SseStatus(s.sse_status()));
   auto add_words = [&](absl::string_view text) {
-    for (std::string& w : Tokenize(text)) out.insert(terms::Word(w));
+    for (std::string& w : Tokenize(text)) out.push_back(terms::Word(w));
   };
   add_words(s.display_name());
   add_words(s.description());
@@ -209,7 +210,9 @@ std::vector<std::string> IndexTerms(const v1::Structure& s) {
     add_words(sol.title());
     add_words(sol.description());
   }
-  return {out.begin(), out.end()};
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 std::vector<std::string> IndexTerms(const v1::Buyer& b) {

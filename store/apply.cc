@@ -8,6 +8,7 @@
 #include "store/change_chain.h"
 #include "store/envelope.h"
 #include "store/keys.h"
+#include "store/posting_list.h"
 #include "store/store.h"
 
 namespace passerelle::store {
@@ -29,6 +30,7 @@ absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes
   // Records written earlier in this batch (envelope bytes; nullopt when deleted), by kind \0 id.
   absl::flat_hash_map<std::string, std::optional<std::string>> pending;
   AuditHead audit = audit_head_;
+  PostingEdits postings;
 
   for (const v1::Change& change : changes) {
     const std::string& origin = change.version().origin_partner();
@@ -105,7 +107,7 @@ absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes
     } else {
       decided->value = change.record();
     }
-    Stage(change, *decided, &batch);
+    Stage(change, *decided, &postings, &batch);
     pending[key] = decided->value ? std::optional<std::string>(EncodeEnvelope(change.version(), *decided->value))
                                   : std::nullopt;
     ++outcome.applied;
@@ -115,6 +117,7 @@ absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes
         absl::StrCat("changes from ", *unsigned_tail.begin(), " end without the signature closing their commit"));
   }
   if (batch.Count() == 0) return outcome;
+  postings.StageInto(Family(keys::kIndexFamily), &batch);
   if (absl::Status committed = Commit(&batch); !committed.ok()) return committed;
   for (auto& [origin, head] : heads) heads_[origin] = std::move(head);
   audit_head_ = std::move(audit);

@@ -7,6 +7,7 @@
 #include "rocksdb/db.h"
 #include "store/change_chain.h"
 #include "store/keys.h"
+#include "store/store.h"
 
 namespace passerelle::store {
 
@@ -38,19 +39,16 @@ v1::AuditEntry NextAuditEntry(const AuditHead& head, const v1::Change& change, b
 }
 
 absl::StatusOr<AuditReport> VerifyAuditChain(const std::string& path) {
-  std::vector<std::string> names;
-  rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);
-  if (!s.ok()) return absl::NotFoundError(absl::StrCat("no store at ", path, ": ", s.ToString()));
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  if (absl::Status listed = StoredFamilies(path, &descriptors); !listed.ok()) return listed;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  s = rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, descriptors, &handles, &raw);
+  rocksdb::Status s = rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, descriptors, &handles, &raw);
   if (!s.ok()) return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", s.ToString()));
   std::unique_ptr<rocksdb::DB> db(raw);
   rocksdb::ColumnFamilyHandle* audit = nullptr;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == keys::kAuditFamily) audit = handles[i];
+  for (size_t i = 0; i < descriptors.size(); ++i) {
+    if (descriptors[i].name == keys::kAuditFamily) audit = handles[i];
   }
 
   AuditReport report;

@@ -14,12 +14,15 @@ uint64_t ReadBigEndian64(absl::string_view bytes) {
   return v;
 }
 
-std::string PostingPrefix(absl::string_view kind, absl::string_view term) {
-  return absl::StrCat(kind, absl::string_view("\0", 1), term, absl::string_view("\0", 1));
+std::string PostingList(absl::string_view kind, absl::string_view term) {
+  std::string key;
+  PostingList(kind, term, &key);
+  return key;
 }
 
-std::string Posting(absl::string_view kind, absl::string_view term, absl::string_view id) {
-  return absl::StrCat(PostingPrefix(kind, term), id);
+void PostingList(absl::string_view kind, absl::string_view term, std::string* out) {
+  out->clear();
+  absl::StrAppend(out, kind, absl::string_view("\0", 1), term, absl::string_view("\0", 1));
 }
 
 std::string Term(absl::string_view kind, absl::string_view term) {

@@ -12,15 +12,20 @@
 namespace passerelle::store::keys {
 
 // Column families besides one per record kind (whose keys are the record ids themselves).
-inline constexpr absl::string_view kIndexFamily = "index";      // kind \0 term \0 id -> ""
+// kind \0 term \0 -> the term's posting list (store/posting_list.h). Named apart from the one-key-per-posting
+// family it replaced, so that a store of that format is recognised rather than misread.
+inline constexpr absl::string_view kIndexFamily = "postings";
+inline constexpr absl::string_view kLegacyIndexFamily = "index";
 inline constexpr absl::string_view kChangesFamily = "changes";  // origin \0 seq(be64) -> Change
 inline constexpr absl::string_view kAuditFamily = "audit";      // index(be64) -> AuditEntry
 
 void AppendBigEndian64(std::string* out, uint64_t v);
 uint64_t ReadBigEndian64(absl::string_view bytes);  // bytes.size() must be >= 8
 
-std::string PostingPrefix(absl::string_view kind, absl::string_view term);
-std::string Posting(absl::string_view kind, absl::string_view term, absl::string_view id);
+// The key of a term's posting list. Lists of one kind sort by term ('\0' ends a term, so "eco" < "ecole").
+std::string PostingList(absl::string_view kind, absl::string_view term);
+// The same into `out` (replacing its contents), so that a caller building many keys reuses one buffer.
+void PostingList(absl::string_view kind, absl::string_view term, std::string* out);
 std::string Term(absl::string_view kind, absl::string_view term);
 std::string ChangePrefix(absl::string_view origin);
 std::string Change(absl::string_view origin, uint64_t sequence);

@@ -13,6 +13,7 @@
 #include "store/change_chain.h"
 #include "store/envelope.h"
 #include "store/keys.h"
+#include "store/posting_list.h"
 
 namespace passerelle::store {
 namespace {
@@ -60,31 +61,19 @@ struct PrefixIterator {
   std::unique_ptr<rocksdb::Iterator> it;
 };
 
-class IteratorCursor : public PostingCursor {
- public:
-  IteratorCursor(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, const rocksdb::Snapshot* snapshot,
-                 std::string prefix)
-      : prefix_(std::move(prefix)), it_(db, family, snapshot, prefix_) {
-    it_->Seek(prefix_);
-  }
-  bool Valid() const override { return it_->Valid(); }
-  absl::string_view id() const override {
-    rocksdb::Slice k = it_->key();
-    return absl::string_view(k.data() + prefix_.size(), k.size() - prefix_.size());
-  }
-  void Next() override { it_->Next(); }
-  void Seek(absl::string_view target) override {
-    // Past the end already: seeking again could land before where the cursor ran out.
-    if (!Valid() || id() >= target) return;
-    it_->Seek(absl::StrCat(prefix_, target));
-  }
-
- private:
-  const std::string prefix_;
-  PrefixIterator it_;
-};
-
 }  // namespace
+
+absl::Status StoredFamilies(const std::string& path, std::vector<rocksdb::ColumnFamilyDescriptor>* out) {
+  std::vector<std::string> names;
+  rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);
+  if (!s.ok()) return absl::NotFoundError(absl::StrCat("no store at ", path, ": ", s.ToString()));
+  for (const std::string& name : names) {
+    rocksdb::ColumnFamilyOptions options;
+    if (name == keys::kIndexFamily) options.merge_operator = NewPostingMergeOperator();
+    out->emplace_back(name, options);
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   if (!keys::IsValidComponent(options.partner_id)) {
@@ -100,6 +89,19 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   db_options.IncreaseParallelism(2);
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   rocksdb::ColumnFamilyOptions cf_options = FamilyOptions(options, cache);
+  rocksdb::ColumnFamilyOptions index_options = cf_options;
+  index_options.merge_operator = NewPostingMergeOperator();
+  // A posting list is one value, so a block-cache miss on a large one decompressed all of it for a search
+  // that reads one page; the index is a small share of the store's bytes.
+  index_options.compression = rocksdb::kNoCompression;
+
+  std::vector<std::string> existing;
+  if (rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing).ok() &&
+      std::count(existing.begin(), existing.end(), keys::kLegacyIndexFamily) > 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("store at ", options.path,
+                     " keeps one key per posting, a format this version no longer reads; re-import it"));
+  }
 
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, std::string(keys::kIndexFamily),
                                     std::string(keys::kChangesFamily), std::string(keys::kAuditFamily)};
@@ -110,7 +112,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
     names.push_back(kind);
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : names) descriptors.emplace_back(name, cf_options);
+  for (const std::string& name : names) {
+    descriptors.emplace_back(name, name == keys::kIndexFamily ? index_options : cf_options);
+  }
 
   rocksdb::DB* db = nullptr;
   rocksdb::Status s =
@@ -209,14 +213,12 @@ uint64_t Store::AwaitCommit(uint64_t seen, absl::Time deadline) const {
   return commits_;
 }
 
-void Store::Stage(const v1::Change& change, const RecordWrite& write, rocksdb::WriteBatch* batch) const {
+void Store::Stage(const v1::Change& change, const RecordWrite& write, PostingEdits* postings,
+                  rocksdb::WriteBatch* batch) const {
   const std::string& kind = change.kind();
   const std::string& id = change.record_id();
-  rocksdb::ColumnFamilyHandle* index = Family(keys::kIndexFamily);
-  for (const std::string& term : write.remove_terms) batch->Delete(index, keys::Posting(kind, term, id));
-  for (const std::string& term : write.add_terms) {
-    batch->Put(index, keys::Posting(kind, term, id), rocksdb::Slice());
-  }
+  for (const std::string& term : write.remove_terms) postings->Remove(kind, term, id);
+  for (const std::string& term : write.add_terms) postings->Add(kind, term, id);
   if (write.value) {
     batch->Put(Family(kind), id, EncodeEnvelope(change.version(), *write.value));
   } else {
@@ -233,42 +235,89 @@ absl::Status Store::Commit(rocksdb::WriteBatch* batch) {
   return absl::OkStatus();
 }
 
+struct Store::QueuedWrite {
+  WriteTarget target;
+  absl::FunctionRef<absl::StatusOr<RecordWrite>(const std::optional<std::string>&, const v1::Version&)> decide;
+  std::optional<absl::StatusOr<v1::Version>> result;  // set by the writer that committed it
+};
+
 absl::StatusOr<v1::Version> Store::Write(
     absl::string_view kind, absl::string_view id,
     absl::FunctionRef<absl::StatusOr<RecordWrite>(const std::optional<std::string>&,
                                                   const v1::Version&)>
         decide) {
-  auto results = WriteEach(kind, {std::string(id)},
-                           [&](size_t, const std::optional<std::string>& current,
-                               const v1::Version& version) { return decide(current, version); });
-  if (!results.ok()) return results.status();
-  return std::move(results->front());
+  // Group commit: under concurrent single writes the commit — read, WAL append, memtable inserts — is the
+  // bottleneck, and the write lock ran one at a time. The first writer to find nobody committing takes
+  // every queued write and commits them as one batch; the rest wait for their result. Terms shared by the
+  // group's records then cost one posting operand each, and the WAL one append.
+  QueuedWrite mine{{kind, id}, decide, std::nullopt};
+  std::vector<QueuedWrite*> group;
+  {
+    absl::MutexLock queue(&queue_mu_);
+    queued_.push_back(&mine);
+    auto taken_or_free = [this, &mine]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+      return mine.result.has_value() || !committing_queued_;
+    };
+    queue_mu_.Await(absl::Condition(&taken_or_free));
+    if (mine.result) return *std::move(mine.result);
+    committing_queued_ = true;
+    group.swap(queued_);
+  }
+  std::vector<WriteTarget> targets;
+  targets.reserve(group.size());
+  for (const QueuedWrite* w : group) targets.push_back(w->target);
+  absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> results;
+  {
+    absl::MutexLock lock(&write_mu_);
+    results = CommitEach(targets, [&](size_t item, const std::optional<std::string>& current,
+                                      const v1::Version& version) { return group[item]->decide(current, version); });
+  }
+  absl::MutexLock queue(&queue_mu_);
+  for (size_t i = 0; i < group.size(); ++i) {
+    group[i]->result = results.ok() ? std::move((*results)[i]) : absl::StatusOr<v1::Version>(results.status());
+  }
+  committing_queued_ = false;
+  return *std::move(mine.result);
 }
 
 absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::WriteEach(
     absl::string_view kind, const std::vector<std::string>& ids, WriteDecision decide) {
-  rocksdb::ColumnFamilyHandle* records = Family(kind);
-  if (records == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
-  rocksdb::ColumnFamilyHandle* changes = Family(keys::kChangesFamily);
-
-  std::vector<absl::StatusOr<v1::Version>> results;
-  results.reserve(ids.size());
-  rocksdb::WriteBatch batch;
+  if (Family(kind) == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
+  std::vector<WriteTarget> targets;
+  targets.reserve(ids.size());
+  for (const std::string& id : ids) targets.push_back({kind, id});
   absl::MutexLock lock(&write_mu_);
+  return CommitEach(targets, decide);
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::CommitEach(
+    const std::vector<WriteTarget>& targets, WriteDecision decide) {
+  rocksdb::ColumnFamilyHandle* changes = Family(keys::kChangesFamily);
+  std::vector<absl::StatusOr<v1::Version>> results;
+  results.reserve(targets.size());
+  rocksdb::WriteBatch batch;
   ChainHead head = heads_[options_.partner_id];
-  // Bytes written earlier in this batch, so a repeated id sees them rather than the database.
+  // Bytes written earlier in this batch (by kind \0 id), so a repeated record sees them rather than the
+  // database.
   absl::flat_hash_map<std::string, std::optional<std::string>> pending;
   // The change-log entries are written last: the final one carries the commit's signature.
   std::vector<v1::Change> log;
+  PostingEdits postings;
 
-  for (size_t i = 0; i < ids.size(); ++i) {
-    const std::string& id = ids[i];
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const auto [kind, id] = targets[i];
+    rocksdb::ColumnFamilyHandle* records = Family(kind);
+    if (records == nullptr) {
+      results.push_back(absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind)));
+      continue;
+    }
     if (!keys::IsValidComponent(id)) {
       results.push_back(absl::InvalidArgumentError("record id must be non-empty"));
       continue;
     }
+    std::string pending_key = absl::StrCat(kind, absl::string_view("\0", 1), id);
     std::optional<std::string> current;
-    if (auto p = pending.find(id); p != pending.end()) {
+    if (auto p = pending.find(pending_key); p != pending.end()) {
       current = p->second;
     } else {
       absl::StatusOr<std::optional<std::string>> stored = ReadStored(rocksdb::ReadOptions(), records, id);
@@ -290,7 +339,7 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::WriteEach(
     }
     v1::Change& change = log.emplace_back();
     change.set_kind(std::string(kind));
-    change.set_record_id(id);
+    change.set_record_id(std::string(id));
     *change.mutable_version() = version;
     if (decided->value) {
       change.set_record(*decided->value);
@@ -300,8 +349,8 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::WriteEach(
     change.set_content_hash(ContentHash(change));
     change.set_chain_hash(ChainHash(head.chain_hash, change.content_hash()));
     head = {version.origin_sequence(), change.chain_hash()};
-    Stage(change, *decided, &batch);
-    pending[id] = std::move(decided->value);
+    Stage(change, *decided, &postings, &batch);
+    pending[std::move(pending_key)] = std::move(decided->value);
     results.push_back(std::move(version));
   }
   if (log.empty()) return results;
@@ -312,6 +361,7 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::WriteEach(
               change.SerializeAsString());
     StageAudit(change, /*remote=*/false, &audit, &batch);
   }
+  postings.StageInto(Family(keys::kIndexFamily), &batch);
   if (absl::Status committed = Commit(&batch); !committed.ok()) return committed;
   heads_[options_.partner_id] = std::move(head);
   audit_head_ = std::move(audit);
@@ -360,23 +410,22 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ReadView::Scan(
 }
 
 std::unique_ptr<PostingCursor> ReadView::Postings(absl::string_view kind, absl::string_view term) const {
-  return std::make_unique<IteratorCursor>(store_->db_.get(), store_->Family(keys::kIndexFamily),
-                                          snapshot_, keys::PostingPrefix(kind, term));
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot_;
+  return ReadPostingList(store_->db_.get(), ro, store_->Family(keys::kIndexFamily), keys::PostingList(kind, term));
 }
 
 std::vector<std::string> ReadView::TermsWithPrefix(absl::string_view kind, absl::string_view prefix,
                                                    size_t limit) const {
-  // The index itself is the dictionary: one seek per distinct term, skipping over its postings. Keeping no
-  // separate dictionary halves the keys every write puts.
+  // The index itself is the dictionary: one key per term, whose list may have become empty.
   const std::string start = keys::Term(kind, prefix);
   PrefixIterator it(store_->db_.get(), store_->Family(keys::kIndexFamily), snapshot_, start);
   const size_t skip = keys::Term(kind, "").size();
   std::vector<std::string> out;
-  for (it->Seek(start); it->Valid() && out.size() < limit;) {
+  for (it->Seek(start); it->Valid() && out.size() < limit; it->Next()) {
+    if (IsEmptyPostingList(absl::string_view(it->value().data(), it->value().size()))) continue;
     absl::string_view key(it->key().data(), it->key().size());
-    absl::string_view term = key.substr(skip, key.find('\0', skip) - skip);
-    out.emplace_back(term);
-    it->Seek(keys::PrefixEnd(keys::PostingPrefix(kind, term)));
+    out.emplace_back(key.substr(skip, key.size() - 1 - skip));
   }
   return out;
 }

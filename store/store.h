@@ -35,6 +35,7 @@
 #include "store/hybrid_clock.h"
 
 namespace rocksdb {
+struct ColumnFamilyDescriptor;
 class ColumnFamilyHandle;
 class ReadOptions;
 class WriteBatch;
@@ -87,6 +88,12 @@ struct ApplyOutcome {
 };
 
 class Store;
+class PostingEdits;
+
+// The column families of the store at `path`, each with what any other opener of its files (an offline
+// tool, a test) must give it for the write-ahead log to replay as the store wrote it: the index family's
+// merge operator.
+absl::Status StoredFamilies(const std::string& path, std::vector<rocksdb::ColumnFamilyDescriptor>* out);
 
 // A consistent view of the store at one instant (a RocksDB snapshot); every read through it agrees.
 class ReadView {
@@ -125,7 +132,9 @@ class Store {
 
   const std::string& partner_id() const { return options_.partner_id; }
 
-  // Commits one record write; returns the version it got.
+  // Commits one record write; returns the version it got. Writes that arrive while another commits are
+  // decided in arrival order and committed together in one WriteBatch (each its own change, version and
+  // result): acknowledged only once that batch is in the write-ahead log.
   absl::StatusOr<v1::Version> Write(absl::string_view kind, absl::string_view id,
                                     absl::FunctionRef<absl::StatusOr<RecordWrite>(
                                         const std::optional<std::string>& current,
@@ -171,14 +180,29 @@ class Store {
   };
   using ChainHeads = absl::flat_hash_map<std::string, ChainHead>;
 
+  // One record a local commit writes.
+  struct WriteTarget {
+    absl::string_view kind;
+    absl::string_view id;
+  };
+  // A Write waiting for the writer that commits it (itself, or one that found it queued).
+  struct QueuedWrite;
+
   rocksdb::ColumnFamilyHandle* Family(absl::string_view name) const;
+  // Decides and commits `targets`, in order, as one local commit. A target of an unknown kind or with an
+  // empty id fails alone; an error returned fails them all.
+  absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> CommitEach(const std::vector<WriteTarget>& targets,
+                                                                      WriteDecision decide)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::Status LoadChainHeads();
   // The stored bytes (an envelope) of record `id` in `family`, nullopt when absent.
   absl::StatusOr<std::optional<std::string>> ReadStored(const rocksdb::ReadOptions& options,
                                                         rocksdb::ColumnFamilyHandle* family,
                                                         absl::string_view id) const;
-  // Adds `change` (its record write already decided) to `batch`: record, postings, change-log entry.
-  void Stage(const v1::Change& change, const RecordWrite& write, rocksdb::WriteBatch* batch) const;
+  // Adds `change` (its record write already decided) to `batch` — the record — and to `postings`, which
+  // the caller stages once the whole commit is decided.
+  void Stage(const v1::Change& change, const RecordWrite& write, PostingEdits* postings,
+             rocksdb::WriteBatch* batch) const;
   // Adds the audit entry for a change accepted into the log, advancing `head` (a working copy until commit).
   void StageAudit(const v1::Change& change, bool remote, AuditHead* head, rocksdb::WriteBatch* batch) const;
   absl::Status Commit(rocksdb::WriteBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
@@ -191,6 +215,9 @@ class Store {
   mutable absl::Mutex write_mu_;
   ChainHeads heads_ ABSL_GUARDED_BY(write_mu_);  // per origin: last sequence held and its chain hash
   AuditHead audit_head_ ABSL_GUARDED_BY(write_mu_);
+  absl::Mutex queue_mu_;  // never held while taking write_mu_
+  std::vector<QueuedWrite*> queued_ ABSL_GUARDED_BY(queue_mu_);  // Writes no writer has taken yet
+  bool committing_queued_ ABSL_GUARDED_BY(queue_mu_) = false;      // a writer is committing taken ones
   mutable absl::Mutex commit_mu_;
   uint64_t commits_ ABSL_GUARDED_BY(commit_mu_) = 0;
 };

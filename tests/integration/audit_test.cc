@@ -13,6 +13,7 @@
 #include "rocksdb/db.h"
 #include "store/audit.h"
 #include "store/keys.h"
+#include "store/store.h"
 #include "tests/support/child_process.h"
 #include "tests/support/test_node.h"
 
@@ -40,16 +41,14 @@ int VerifyWithCli(const std::string& data_dir, std::string* output) {
 
 // Rewrites audit entry `index` with `alter` applied, directly in RocksDB, as an intruder with disk access would.
 void TamperWithEntry(const std::string& path, uint64_t index, void (*alter)(v1::AuditEntry*)) {
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  ASSERT_TRUE(store::StoredFamilies(path, &descriptors).ok());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &db).ok());
   rocksdb::ColumnFamilyHandle* audit = nullptr;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == store::keys::kAuditFamily) audit = handles[i];
+  for (size_t i = 0; i < descriptors.size(); ++i) {
+    if (descriptors[i].name == store::keys::kAuditFamily) audit = handles[i];
   }
   ASSERT_NE(audit, nullptr);
   std::string key, value;

@@ -55,12 +55,11 @@ TEST(Keys, ChangeSequenceInvertsChange) {
   }
 }
 
-TEST(Keys, PostingKeysGroupByKindThenTermThenId) {
+TEST(Keys, PostingListKeysGroupByKindThenTerm) {
   const std::vector<std::string> expected = {
-      Posting("buyer", "dept:93", "solideo"),  Posting("structure", "dept:93", "111"),
-      Posting("structure", "dept:93", "222"),  Posting("structure", "dept:93", "2220"),
-      Posting("structure", "dept:930", "000"), Posting("structure", "theme:1", "000"),
-      Posting("structurex", "dept:93", "000"),
+      PostingList("buyer", "dept:93"),    PostingList("structure", "dept:93"),
+      PostingList("structure", "dept:930"), PostingList("structure", "theme:1"),
+      PostingList("structurex", "dept:93"),
   };
   std::vector<std::string> sorted = expected;
   std::reverse(sorted.begin(), sorted.end());
@@ -68,11 +67,10 @@ TEST(Keys, PostingKeysGroupByKindThenTermThenId) {
   EXPECT_EQ(sorted, expected);
 }
 
-TEST(Keys, PostingPrefixCoversExactlyOneTerm) {
-  const std::string prefix = PostingPrefix("structure", "dept:93");
-  EXPECT_EQ(Posting("structure", "dept:93", "111").rfind(prefix, 0), 0u);
-  // A longer term that merely starts with the same characters is another posting list.
-  EXPECT_NE(Posting("structure", "dept:930", "111").rfind(prefix, 0), 0u);
+TEST(Keys, PostingListKeysOfATermPrefixShareTheTermKey) {
+  EXPECT_EQ(PostingList("structure", "dept:930").rfind(Term("structure", "dept:93"), 0), 0u);
+  // A longer term is another list, not a continuation of the shorter one's.
+  EXPECT_NE(PostingList("structure", "dept:930").rfind(PostingList("structure", "dept:93"), 0), 0u);
 }
 
 TEST(Keys, TermKeysOfAKindShareItsPrefix) {

@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rocksdb/db.h"
 #include "store/change_chain.h"
 #include "tests/support/test_node.h"
 
@@ -354,6 +355,67 @@ TEST_F(StoreTest, TermsWithPrefixListsTheKindsTermsInOrderUpToTheLimit) {
   EXPECT_THAT(view->TermsWithPrefix(kBuyer, "word:eco", 10), ElementsAre("word:ecologie"));
 }
 
+TEST_F(StoreTest, TermsWithPrefixLeavesOutTermsWhoseEveryRecordLeft) {
+  ASSERT_TRUE(Put(store(), kStructure, "a", "x", {"word:eco", "word:ecole"}).ok());
+  ASSERT_TRUE(Put(store(), kStructure, "b", "x", {"word:ecole"}).ok());
+  ASSERT_TRUE(Put(store(), kStructure, "a", std::nullopt, {}, {"word:eco", "word:ecole"}).ok());
+  EXPECT_THAT(store().Read()->TermsWithPrefix(kStructure, "word:", 10), ElementsAre("word:ecole"));
+}
+
+TEST_F(StoreTest, WriteEachThatWritesAnIdTwiceLeavesTheTermsOfItsLastWrite) {
+  ASSERT_TRUE(Put(store(), kStructure, "a", "stored", {"dept:93"}).ok());
+  auto results = store().WriteEach(
+      kStructure, {"a", "b", "a"},
+      [](size_t item, const std::optional<std::string>&, const v1::Version&) -> absl::StatusOr<RecordWrite> {
+        if (item == 0) return RecordWrite{"moved", {"dept:93"}, {"dept:75"}};
+        if (item == 1) return RecordWrite{"b", {}, {"dept:75"}};
+        return RecordWrite{"back", {"dept:75"}, {"dept:93"}};
+      });
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_THAT(PostingsOf(store(), kStructure, "dept:93"), ElementsAre("a"));
+  EXPECT_THAT(PostingsOf(store(), kStructure, "dept:75"), ElementsAre("b"));
+}
+
+TEST_F(StoreTest, PostingListsEditedByManyCommitsSurviveReopening) {
+  // Enough commits for the 1 MiB write buffer to flush several times, so lists are folded from files,
+  // the memtable and the write-ahead log.
+  Ids expected;
+  for (int i = 0; i < 2000; ++i) {
+    std::string id = absl::StrFormat("%05d", i);
+    const bool stays = i % 4 != 0;
+    ASSERT_TRUE(Put(store(), kStructure, id, std::string(600, 'x'), {"all", "dept:93"}).ok());
+    if (stays) {
+      expected.push_back(id);
+    } else {
+      ASSERT_TRUE(Put(store(), kStructure, id, std::nullopt, {}, {"all", "dept:93"}).ok());
+    }
+  }
+  EXPECT_EQ(PostingsOf(store(), kStructure, "dept:93"), expected);
+  Reopen();
+  EXPECT_EQ(PostingsOf(store(), kStructure, "dept:93"), expected);
+  EXPECT_EQ(PostingsOf(store(), kStructure, "all"), expected);
+}
+
+TEST_F(StoreTest, AStoreKeepingOnePostingPerKeyIsRefusedRatherThanMisread) {
+  store_.reset();
+  {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(options, dir_.path() + "/old", &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    rocksdb::ColumnFamilyHandle* index = nullptr;
+    ASSERT_TRUE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "index", &index).ok());
+    db->DestroyColumnFamilyHandle(index);
+  }
+  StoreOptions options;
+  options.path = dir_.path() + "/old";
+  options.partner_id = std::string(kPartner);
+  options.kinds = {std::string(kStructure)};
+  auto opened = Store::Open(options);
+  EXPECT_EQ(opened.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
 TEST_F(StoreTest, PostingsCursorSeeksForwardAndNeverBack) {
   for (const char* id : {"10", "20", "30"})
     ASSERT_TRUE(Put(store(), kStructure, id, "x", {"all"}).ok());
@@ -501,6 +563,40 @@ TEST_F(StoreTest, ConcurrentWritersGetDistinctConsecutiveSequences) {
     EXPECT_EQ(c.chain_hash(), ChainHash(previous, c.content_hash()));
     previous = c.chain_hash();
   }
+}
+
+TEST_F(StoreTest, ConcurrentWritesWhoseDecisionFailsWriteNothingAndLeaveTheOthersCommitted) {
+  constexpr int kThreads = 4;
+  constexpr int kWritesEach = 50;
+  std::vector<int> refused(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t, &refused = refused[t]] {
+      for (int i = 0; i < kWritesEach; ++i) {
+        const std::string id = absl::StrCat("t", t, "-", i);
+        auto v = store().Write(kStructure, id,
+                               [&](const std::optional<std::string>&,
+                                   const v1::Version&) -> absl::StatusOr<RecordWrite> {
+                                 if (i % 2 == 1) return absl::AlreadyExistsError(id);
+                                 return RecordWrite{"x", {}, {"all", absl::StrCat("own:", id)}};
+                               });
+        if (v.status().code() == absl::StatusCode::kAlreadyExists) ++refused;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  Ids expected;
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(refused[t], kWritesEach / 2);
+    for (int i = 0; i < kWritesEach; i += 2) expected.push_back(absl::StrCat("t", t, "-", i));
+  }
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(PostingsOf(store(), kStructure, "all"), expected);
+  EXPECT_THAT(PostingsOf(store(), kStructure, "own:t0-1"), IsEmpty());
+  EXPECT_EQ(RecordOf(store(), kStructure, "t0-1"), std::nullopt);
+  EXPECT_EQ(store().last_sequence(), expected.size());
+  EXPECT_EQ(ChangesOf(store()).size(), expected.size());
 }
 
 }  // namespace
