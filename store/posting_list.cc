@@ -49,7 +49,7 @@ bool ReadId(absl::string_view* in, absl::string_view* id) {
 
 struct Edit {
   absl::string_view id;
-  bool present;
+  bool present = false;
 };
 
 bool ReadEdit(absl::string_view* in, Edit* edit) {
