@@ -118,8 +118,8 @@ BENCHMARK(BM_RegistryImportBatch)
     ->Name("inproc_registry_import")
     ->Iterations(kImportedStructures / kImportBatchRows);
 
-// What a structure write puts in the store besides the record: a posting and a dictionary entry per
-// term.
+// What a structure write puts in the store besides the record: an edit of the posting list of each of its
+// terms (one merge operand per term per commit, shared by every record of the commit).
 void NoteIndexTerms() {
   size_t terms = 0;
   for (const v1::Structure& s : Structures()) terms += registry::IndexTerms(s).size();

@@ -1,8 +1,8 @@
 #ifndef PASSERELLE_STORE_STORE_H_
 #define PASSERELLE_STORE_STORE_H_
 
-// The node's local state: one RocksDB database with a column family per record kind, a posting-list index, a
-// term dictionary and the change log. Every write commits the record, its index entries and its change-log
+// The node's local state: one RocksDB database with a column family per record kind, a posting-list index
+// (one list per term, edited by merge operands) and the change log. Every write commits the record, its index entries and its change-log
 // entry in one WriteBatch, so a crash leaves all of them or none.
 //
 // Durability: writes go to the write-ahead log before they are acknowledged, without fsync by default; an
