@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <map>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "tender_svc/lifecycle.h"
 #include "tender_svc/matching.h"
+#include "tender_svc/rules.h"
 
 namespace passerelle::tender {
 namespace {
@@ -20,11 +22,9 @@ int64_t DeadlineKey(const v1::DigestEntry& e) {
 
 std::string ThemeTitle(v1::Theme theme) {
   if (theme == v1::THEME_UNSPECIFIED) return "Other notices";
-  std::string name = v1::Theme_Name(theme).substr(sizeof("THEME_") - 1);
-  std::replace(name.begin(), name.end(), '_', ' ');
-  std::transform(name.begin() + 1, name.end(), name.begin() + 1,
-                 [](char c) { return std::tolower(c); });
-  return name;
+  std::string label = EnumLabel(theme);
+  label[0] = absl::ascii_toupper(static_cast<unsigned char>(label[0]));
+  return label;
 }
 
 }  // namespace

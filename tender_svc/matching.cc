@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "tender_svc/rules.h"
 
 namespace passerelle::tender {
 namespace {
@@ -110,7 +111,7 @@ std::optional<LotFit> FitLot(const v1::Structure& s, const v1::Tender& t, const 
   std::vector<std::string> shared_themes;
   for (int theme : t.themes()) {
     if (absl::c_linear_search(s.themes(), theme)) {
-      shared_themes.push_back(v1::Theme_Name(static_cast<v1::Theme>(theme)));
+      shared_themes.push_back(EnumLabel(static_cast<v1::Theme>(theme)));
     }
   }
   if (!shared_themes.empty()) {
@@ -144,15 +145,14 @@ std::optional<LotFit> FitLot(const v1::Structure& s, const v1::Tender& t, const 
     }
   }
   if (lot.reservation() > v1::RESERVATION_NONE) {
-    add(Reason(
-        "reservation",
-        absl::StrCat("eligible for the lot reserved ", v1::Reservation_Name(lot.reservation())),
-        kReservedPoints));
+    add(Reason("reservation",
+               absl::StrCat("eligible for the lot reserved to ", EnumLabel(lot.reservation())),
+               kReservedPoints));
   }
   if (s.size_class() == v1::SIZE_CLASS_TPE || s.size_class() == v1::SIZE_CLASS_PME) {
-    add(Reason("size", v1::SizeClass_Name(s.size_class()), kSmallFirmPoints));
+    add(Reason("size", EnumLabel(s.size_class()), kSmallFirmPoints));
   }
-  if (IsSse(s.sse_status())) add(Reason("sse", v1::SseStatus_Name(s.sse_status()), kSsePoints));
+  if (IsSse(s.sse_status())) add(Reason("sse", EnumLabel(s.sse_status()), kSsePoints));
   return fit;
 }
 

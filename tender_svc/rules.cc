@@ -236,6 +236,22 @@ std::vector<std::string> IndexTerms(const v1::Consortium& c) {
   return Sorted(std::move(out));
 }
 
+std::string EnumLabel(absl::string_view type_name, absl::string_view value_name) {
+  std::string prefix;
+  for (char c : type_name) {
+    if (absl::ascii_isupper(static_cast<unsigned char>(c)) && !prefix.empty())
+      prefix.push_back('_');
+    prefix.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
+  }
+  absl::string_view rest = value_name;
+  if (absl::StartsWith(rest, prefix + "_")) rest.remove_prefix(prefix.size() + 1);
+  if (rest.size() <= 4 && rest.find('_') == absl::string_view::npos)
+    return std::string(rest);  // PME, ESAT
+  std::string label(rest);
+  for (char& c : label) c = c == '_' ? ' ' : absl::ascii_tolower(static_cast<unsigned char>(c));
+  return label;
+}
+
 namespace terms {
 std::string Status(v1::TenderStatus status) { return absl::StrCat("status:", status); }
 std::string Buyer(absl::string_view buyer_id) { return absl::StrCat("buyer:", buyer_id); }

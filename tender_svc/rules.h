@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/errors.h"
+#include "google/protobuf/generated_enum_reflection.h"
 #include "passerelle/v1/registry.pb.h"
 #include "passerelle/v1/tender.pb.h"
 
@@ -57,6 +58,20 @@ std::string Lot(absl::string_view tender_id, int lot_number);
 std::string Tender(absl::string_view tender_id);
 std::string Member(absl::string_view siret);
 }  // namespace terms
+
+// A protobuf enum value as people read it, from the enum type's name ("SizeClass") and the value's
+// ("SIZE_CLASS_PME").
+std::string EnumLabel(absl::string_view type_name, absl::string_view value_name);
+
+// A protobuf enum value as people read it: "SIZE_CLASS_PME" → "PME", "THEME_SOLIDARITY_CATERING" →
+// "solidarity catering" (a single word of four letters or fewer is an acronym and stays as it is).
+template <typename Enum>
+std::string EnumLabel(Enum value) {
+  const google::protobuf::EnumDescriptor* type = google::protobuf::GetEnumDescriptor<Enum>();
+  const google::protobuf::EnumValueDescriptor* v = type->FindValueByNumber(value);
+  return v == nullptr ? std::to_string(static_cast<int>(value))
+                      : EnumLabel(type->name(), v->name());
+}
 
 // Resource names.
 std::string TenderName(absl::string_view tender_id);

@@ -358,8 +358,8 @@ absl::StatusOr<v1::Award> Tenders::AwardLot(absl::string_view tender, const v1::
     if (!IsEligible(s, lot.reservation())) {
       return common::InvalidField(
           request.structure().empty() ? "award.consortium" : "award.structure",
-          absl::StrCat(s.name(), " is not eligible for lot ", lot.lot_number(), ", reserved ",
-                       v1::Reservation_Name(lot.reservation())));
+          absl::StrCat(s.name(), " is not eligible for lot ", lot.lot_number(), ", reserved to ",
+                       EnumLabel(lot.reservation())));
     }
   }
   SplitAmount(request.amount_cents(), &shares);

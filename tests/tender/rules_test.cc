@@ -221,6 +221,14 @@ TEST(FitLot, ALotBeyondCapacityScoresLowerThanOneWithin) {
   EXPECT_GT(FitLot(s, cheaper, cheaper.lots(0))->score, big->score);
 }
 
+TEST(EnumLabel, ReadsAsPeopleWriteIt) {
+  EXPECT_EQ(EnumLabel(v1::THEME_SOLIDARITY_CATERING), "solidarity catering");
+  EXPECT_EQ(EnumLabel(v1::SIZE_CLASS_PME), "PME");
+  EXPECT_EQ(EnumLabel(v1::RESERVATION_EA_ESAT), "ea esat");
+  EXPECT_EQ(EnumLabel(v1::SSE_STATUS_ESUS_APPROVED), "esus approved");
+  EXPECT_EQ(EnumLabel(v1::RESERVATION_SIAE), "SIAE");
+}
+
 TEST(IsoWeek, WeeksFollowIso8601AcrossYearEnds) {
   EXPECT_EQ(IsoWeekOf(absl::CivilDay(2024, 2, 14)), "2024-W07");
   EXPECT_EQ(IsoWeekOf(absl::CivilDay(2021, 1, 3)), "2020-W53");
