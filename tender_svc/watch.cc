@@ -188,10 +188,12 @@ void TenderWatch::Run() {
 }
 
 void TenderWatch::Advance() {
-  // The view first, then the vector: every change the view holds is within the vector.
+  // Under the lock, so that passes (the dispatcher's, and a subscriber's catching it up) run one
+  // after the other and view_ only ever moves forward. The view first, then the vector: every
+  // change the view holds is within the vector.
+  absl::MutexLock lock(&mu_);
   std::shared_ptr<const store::ReadView> view(store_->Read().release());
   v1::VersionVector held = store_->vector();
-  absl::MutexLock lock(&mu_);
   absl::Status s =
       ForEachTenderChange(*view, held, &position_, [&](v1::Tender t, const v1::VersionVector& at) {
         std::shared_ptr<const v1::TenderEvent> event;
@@ -229,6 +231,9 @@ absl::StatusOr<std::shared_ptr<Subscription>> TenderWatch::Subscribe(
     if (!decoded.ok()) return decoded.status();
     resume = std::move(*decoded);
   }
+  // Whatever committed before this call belongs in the snapshot, even if the dispatcher has not
+  // reached it yet: a client that writes and then watches sees its write.
+  Advance();
   std::shared_ptr<Subscription> sub(new Subscription(std::move(plan.filter)));
   std::shared_ptr<const store::ReadView> view;
   v1::VersionVector position;

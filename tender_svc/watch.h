@@ -79,9 +79,9 @@ class TenderWatch {
   // Close()s.
   ~TenderWatch();
 
-  // A subscription whose first events are the current notices the plan's filter accepts among its
-  // candidates (resume_token empty) or every accepted notice change after `resume_token`, followed
-  // by live events. INVALID_ARGUMENT on a malformed token.
+  // A subscription whose first events are the notices committed before the call that the plan's
+  // filter accepts among its candidates (resume_token empty), or every accepted notice change after
+  // `resume_token`; then live events. INVALID_ARGUMENT on a malformed token.
   absl::StatusOr<std::shared_ptr<Subscription>> Subscribe(WatchPlan plan,
                                                           absl::string_view resume_token);
 
