@@ -236,6 +236,41 @@ std::vector<std::string> IndexTerms(const v1::Consortium& c) {
   return Sorted(std::move(out));
 }
 
+TermGroups NoticeFilterTerms(absl::string_view buyer,
+                             const google::protobuf::RepeatedField<int>& themes,
+                             const google::protobuf::RepeatedPtrField<std::string>& departments,
+                             const google::protobuf::RepeatedPtrField<std::string>& cpv_prefixes,
+                             common::FieldViolations* v) {
+  TermGroups groups;
+  if (!buyer.empty()) {
+    if (!absl::StartsWith(buyer, "buyers/")) v->Add("buyer", "must be buyers/{buyer_id}");
+    groups.push_back({terms::Buyer(buyer.substr(buyer.find('/') + 1))});
+  }
+  std::vector<std::string> group;
+  for (int i = 0; i < themes.size(); ++i) {
+    if (!v1::Theme_IsValid(themes[i]) || themes[i] == 0) {
+      v->Add(absl::StrCat("themes[", i, "]"), "unknown theme");
+    }
+    group.push_back(registry::terms::Theme(static_cast<v1::Theme>(themes[i])));
+  }
+  if (!group.empty()) groups.push_back(std::move(group));
+  group.clear();
+  for (int i = 0; i < departments.size(); ++i) {
+    if (!registry::IsValidDepartment(departments[i])) {
+      v->Add(absl::StrCat("departments[", i, "]"), "is not a French department code");
+    }
+    group.push_back(registry::terms::Department(departments[i]));
+  }
+  if (!group.empty()) groups.push_back(std::move(group));
+  group.clear();
+  for (int i = 0; i < cpv_prefixes.size(); ++i) {
+    registry::CheckCpvPrefix(cpv_prefixes[i], absl::StrCat("cpv_prefixes[", i, "]"), v);
+    group.push_back(registry::terms::Cpv(cpv_prefixes[i]));
+  }
+  if (!group.empty()) groups.push_back(std::move(group));
+  return groups;
+}
+
 std::string EnumLabel(absl::string_view type_name, absl::string_view value_name) {
   std::string prefix;
   for (char c : type_name) {

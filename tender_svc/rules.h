@@ -49,6 +49,15 @@ std::vector<std::string> IndexTerms(const v1::Tender& t);
 std::vector<std::string> IndexTerms(const v1::Interest& i);
 std::vector<std::string> IndexTerms(const v1::Consortium& c);
 
+// What a notice filter (ListTenders, WatchTenders) selects on, as index-term groups: ANDed
+// together, each an OR of terms. Adds a violation per bad value, under the request's field names.
+using TermGroups = std::vector<std::vector<std::string>>;
+TermGroups NoticeFilterTerms(absl::string_view buyer,
+                             const google::protobuf::RepeatedField<int>& themes,
+                             const google::protobuf::RepeatedPtrField<std::string>& departments,
+                             const google::protobuf::RepeatedPtrField<std::string>& cpv_prefixes,
+                             common::FieldViolations* v);
+
 namespace terms {
 std::string Status(v1::TenderStatus status);
 std::string Buyer(absl::string_view buyer_id);

@@ -69,6 +69,16 @@ std::unique_ptr<store::PostingCursor> AnyOf(const store::ReadView& view,
   return registry::AnyOf(view, kTenderKind, terms);
 }
 
+// The notices indexed under at least one term of every group; every notice when there are no
+// groups.
+std::unique_ptr<store::PostingCursor> NoticesUnder(const store::ReadView& view,
+                                                   const TermGroups& groups) {
+  Cursors all;
+  for (const std::vector<std::string>& g : groups) all.push_back(AnyOf(view, g));
+  if (all.empty()) all.push_back(view.Postings(kTenderKind, registry::terms::kAll));
+  return store::NewIntersectionCursor(std::move(all));
+}
+
 template <typename Record>
 absl::StatusOr<std::vector<Record>> ReadAll(const store::ReadView& view, absl::string_view kind,
                                             store::PostingCursor* cursor, size_t limit) {
@@ -248,51 +258,20 @@ absl::StatusOr<v1::ListTendersResponse> Tenders::ListTenders(
   if (!after.ok()) return after.status();
 
   common::FieldViolations violations;
-  std::unique_ptr<store::ReadView> view = store_->Read();
-  Cursors filters;
-  if (!request.buyer().empty()) {
-    if (!absl::StartsWith(request.buyer(), "buyers/"))
-      violations.Add("buyer", "must be buyers/{buyer_id}");
-    filters.push_back(view->Postings(kTenderKind, terms::Buyer(IdOf(request.buyer()))));
-  }
-  auto any_of = [&](std::vector<std::string> terms) {
-    if (!terms.empty()) filters.push_back(AnyOf(*view, terms));
-  };
-  std::vector<std::string> t;
+  TermGroups groups = NoticeFilterTerms(request.buyer(), request.themes(), request.departments(),
+                                        request.cpv_prefixes(), &violations);
+  std::vector<std::string> statuses;
   for (int i = 0; i < request.statuses_size(); ++i) {
     if (!v1::TenderStatus_IsValid(request.statuses(i)) || request.statuses(i) == 0) {
       violations.Add(absl::StrCat("statuses[", i, "]"), "unknown status");
     }
-    t.push_back(terms::Status(static_cast<v1::TenderStatus>(request.statuses(i))));
+    statuses.push_back(terms::Status(static_cast<v1::TenderStatus>(request.statuses(i))));
   }
-  any_of(std::move(t));
-  t.clear();
-  for (int i = 0; i < request.themes_size(); ++i) {
-    if (!v1::Theme_IsValid(request.themes(i)) || request.themes(i) == 0) {
-      violations.Add(absl::StrCat("themes[", i, "]"), "unknown theme");
-    }
-    t.push_back(registry::terms::Theme(static_cast<v1::Theme>(request.themes(i))));
-  }
-  any_of(std::move(t));
-  t.clear();
-  for (int i = 0; i < request.departments_size(); ++i) {
-    if (!registry::IsValidDepartment(request.departments(i))) {
-      violations.Add(absl::StrCat("departments[", i, "]"), "is not a French department code");
-    }
-    t.push_back(registry::terms::Department(request.departments(i)));
-  }
-  any_of(std::move(t));
-  t.clear();
-  for (int i = 0; i < request.cpv_prefixes_size(); ++i) {
-    registry::CheckCpvPrefix(request.cpv_prefixes(i), absl::StrCat("cpv_prefixes[", i, "]"),
-                             &violations);
-    t.push_back(registry::terms::Cpv(request.cpv_prefixes(i)));
-  }
-  any_of(std::move(t));
-  if (request.reserved_only()) filters.push_back(view->Postings(kTenderKind, terms::kReserved));
+  if (!statuses.empty()) groups.push_back(std::move(statuses));
+  if (request.reserved_only()) groups.push_back({std::string(terms::kReserved)});
   if (!violations.empty()) return violations.ToStatus();
-  if (filters.empty()) filters.push_back(view->Postings(kTenderKind, registry::terms::kAll));
-  std::unique_ptr<store::PostingCursor> cursor = store::NewIntersectionCursor(std::move(filters));
+  std::unique_ptr<store::ReadView> view = store_->Read();
+  std::unique_ptr<store::PostingCursor> cursor = NoticesUnder(*view, groups);
   if (!after->empty()) cursor->Seek(absl::StrCat(*after, absl::string_view("\0", 1)));
 
   const bool windowed = request.has_deadline_after() || request.has_deadline_before();
@@ -503,15 +482,10 @@ absl::StatusOr<v1::MatchTendersResponse> Tenders::MatchTenders(
   absl::StatusOr<v1::Structure> s = Structure(request.structure(), "structure");
   if (!s.ok()) return s.status();
   std::unique_ptr<store::ReadView> view = store_->Read();
-  std::vector<std::string> relevant;
-  for (const std::string& p : s->cpv_prefixes()) relevant.push_back(registry::terms::Cpv(p));
-  for (int theme : s->themes())
-    relevant.push_back(registry::terms::Theme(static_cast<v1::Theme>(theme)));
-  Cursors filters;
-  filters.push_back(AnyOf(*view, {terms::Status(v1::TENDER_STATUS_FORECAST),
-                                  terms::Status(v1::TENDER_STATUS_PUBLISHED)}));
-  filters.push_back(AnyOf(*view, RelevantTerms(*s)));
-  std::unique_ptr<store::PostingCursor> cursor = store::NewIntersectionCursor(std::move(filters));
+  std::unique_ptr<store::PostingCursor> cursor = NoticesUnder(
+      *view,
+      {{terms::Status(v1::TENDER_STATUS_FORECAST), terms::Status(v1::TENDER_STATUS_PUBLISHED)},
+       RelevantTerms(*s)});
   absl::StatusOr<std::vector<v1::Tender>> tenders =
       ReadAll<v1::Tender>(*view, kTenderKind, cursor.get(), kMaxCandidates);
   if (!tenders.ok()) return tenders.status();
@@ -550,31 +524,16 @@ absl::StatusOr<WatchPlan> Tenders::PlanWatch(const v1::WatchTendersRequest& requ
     if (!s.ok()) return s.status();
     structure = std::move(*s);
   }
-  absl::StatusOr<TenderFilter> filter =
-      MakeTenderFilter(request, structure ? &*structure : nullptr);
-  if (!filter.ok()) return filter.status();
-  // Each group is an OR of terms; the groups are ANDed, as the filter does.
-  std::vector<std::vector<std::string>> groups;
-  if (!request.buyer().empty()) groups.push_back({terms::Buyer(IdOf(request.buyer()))});
-  std::vector<std::string> group;
-  for (int theme : request.themes())
-    group.push_back(registry::terms::Theme(static_cast<v1::Theme>(theme)));
-  if (!group.empty()) groups.push_back(std::move(group));
-  group.clear();
-  for (const std::string& d : request.departments())
-    group.push_back(registry::terms::Department(d));
-  if (!group.empty()) groups.push_back(std::move(group));
-  group.clear();
-  for (const std::string& p : request.cpv_prefixes()) group.push_back(registry::terms::Cpv(p));
-  if (!group.empty()) groups.push_back(std::move(group));
+  common::FieldViolations violations;
+  TermGroups groups = NoticeFilterTerms(request.buyer(), request.themes(), request.departments(),
+                                        request.cpv_prefixes(), &violations);
+  if (!violations.empty()) return violations.ToStatus();
   if (structure) groups.push_back(RelevantTerms(*structure));
   TenderCandidates candidates = [groups](const store::ReadView& view) {
-    Cursors all;
-    for (const std::vector<std::string>& g : groups) all.push_back(AnyOf(view, g));
-    if (all.empty()) all.push_back(view.Postings(kTenderKind, registry::terms::kAll));
-    return store::NewIntersectionCursor(std::move(all));
+    return NoticesUnder(view, groups);
   };
-  return WatchPlan{std::move(*filter), std::move(candidates)};
+  return WatchPlan{MakeTenderFilter(request, structure ? &*structure : nullptr),
+                   std::move(candidates)};
 }
 
 absl::StatusOr<v1::Interest> Tenders::DeclareInterest(const v1::DeclareInterestRequest& request) {

@@ -5,9 +5,7 @@
 #include "absl/algorithm/container.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "common/errors.h"
-#include "registry_svc/rules.h"
 #include "tender_svc/digest.h"
 #include "tender_svc/tenders.h"
 
@@ -27,9 +25,10 @@ bool HasCpvUnder(const v1::Tender& t, const std::string& prefix) {
 
 // Calls `visit` for each notice change of `view` beyond `from` (advanced as it goes) up to `until`
 // (when set) for every origin `until` names, with `from` as it stands just after the change.
+// Without `decode` only `from` advances: with nobody watching, no notice need be parsed.
 template <typename Visit>
 absl::Status ForEachTenderChange(const store::ReadView& view, const v1::VersionVector& until,
-                                 v1::VersionVector* from, Visit visit) {
+                                 v1::VersionVector* from, bool decode, Visit visit) {
   for (const auto& [origin, last] : until.sequences()) {
     for (;;) {
       uint64_t after = (*from->mutable_sequences())[origin];
@@ -41,7 +40,7 @@ absl::Status ForEachTenderChange(const store::ReadView& view, const v1::VersionV
       for (const v1::Change& c : *changes) {
         if (c.version().origin_sequence() > last) break;
         (*from->mutable_sequences())[origin] = c.version().origin_sequence();
-        if (c.kind() != kTenderKind || c.withheld() || c.deleted()) continue;
+        if (!decode || c.kind() != kTenderKind || c.withheld() || c.deleted()) continue;
         v1::Tender t;
         if (!t.ParseFromString(c.record()))
           return absl::DataLossError("a notice in the change log is unreadable");
@@ -78,27 +77,8 @@ absl::StatusOr<v1::VersionVector> DecodeWatchToken(absl::string_view token) {
   return position;
 }
 
-absl::StatusOr<TenderFilter> MakeTenderFilter(const v1::WatchTendersRequest& request,
-                                              const v1::Structure* structure) {
-  common::FieldViolations violations;
-  for (int i = 0; i < request.themes_size(); ++i) {
-    if (!v1::Theme_IsValid(request.themes(i)) || request.themes(i) == 0) {
-      violations.Add(absl::StrCat("themes[", i, "]"), "unknown theme");
-    }
-  }
-  for (int i = 0; i < request.departments_size(); ++i) {
-    if (!registry::IsValidDepartment(request.departments(i))) {
-      violations.Add(absl::StrCat("departments[", i, "]"), "is not a French department code");
-    }
-  }
-  for (int i = 0; i < request.cpv_prefixes_size(); ++i) {
-    registry::CheckCpvPrefix(request.cpv_prefixes(i), absl::StrCat("cpv_prefixes[", i, "]"),
-                             &violations);
-  }
-  if (!request.buyer().empty() && !absl::StartsWith(request.buyer(), "buyers/")) {
-    violations.Add("buyer", "must be buyers/{buyer_id}");
-  }
-  if (!violations.empty()) return violations.ToStatus();
+TenderFilter MakeTenderFilter(const v1::WatchTendersRequest& request,
+                              const v1::Structure* structure) {
   std::optional<v1::Structure> s;
   if (structure != nullptr) s = *structure;
   return TenderFilter([request, s](const v1::Tender& t) {
@@ -194,8 +174,9 @@ void TenderWatch::Advance() {
   absl::MutexLock lock(&mu_);
   std::shared_ptr<const store::ReadView> view(store_->Read().release());
   v1::VersionVector held = store_->vector();
-  absl::Status s =
-      ForEachTenderChange(*view, held, &position_, [&](v1::Tender t, const v1::VersionVector& at) {
+  absl::Status s = ForEachTenderChange(
+      *view, held, &position_, /*decode=*/!subscribers_.empty(),
+      [&](v1::Tender t, const v1::VersionVector& at) {
         std::shared_ptr<const v1::TenderEvent> event;
         for (auto& sub : subscribers_) {
           if (!sub->filter_(t)) continue;
@@ -248,7 +229,7 @@ absl::StatusOr<std::shared_ptr<Subscription>> TenderWatch::Subscribe(
   // subscriber joined: nothing is missed between the two, and nothing comes twice.
   std::deque<v1::TenderEvent> first;
   if (resume) {
-    absl::Status s = ForEachTenderChange(*view, position, &*resume,
+    absl::Status s = ForEachTenderChange(*view, position, &*resume, /*decode=*/true,
                                          [&](v1::Tender t, const v1::VersionVector& at) {
                                            if (sub->filter_(t))
                                              first.push_back(EventOf(std::move(t), at, false));

@@ -40,10 +40,10 @@ struct WatchPlan {
   TenderCandidates candidates;
 };
 
-// The filter a WatchTendersRequest describes; `structure` is the one its matches_structure names
-// (nullptr when unset). INVALID_ARGUMENT naming a bad filter value.
-absl::StatusOr<TenderFilter> MakeTenderFilter(const v1::WatchTendersRequest& request,
-                                              const v1::Structure* structure);
+// The filter a WatchTendersRequest describes, its values already validated (NoticeFilterTerms);
+// `structure` is the one its matches_structure names (nullptr when unset).
+TenderFilter MakeTenderFilter(const v1::WatchTendersRequest& request,
+                              const v1::Structure* structure);
 
 class Subscription {
  public:
