@@ -31,6 +31,7 @@ absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes
   absl::flat_hash_map<std::string, std::optional<std::string>> pending;
   AuditHead audit = audit_head_;
   PostingEdits postings;
+  TallyEdits tallies;
 
   for (const v1::Change& change : changes) {
     const std::string& origin = change.version().origin_partner();
@@ -107,7 +108,9 @@ absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes
     } else {
       decided->value = change.record();
     }
-    Stage(change, *decided, &postings, &batch);
+    if (absl::Status s = Stage(change, *decided, current, &postings, &tallies, &batch); !s.ok()) {
+      return s;
+    }
     pending[key] = decided->value ? std::optional<std::string>(EncodeEnvelope(change.version(), *decided->value))
                                   : std::nullopt;
     ++outcome.applied;
@@ -118,6 +121,7 @@ absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes
   }
   if (batch.Count() == 0) return outcome;
   postings.StageInto(Family(keys::kIndexFamily), &batch);
+  tallies.StageInto(Family(keys::kTallyFamily), &batch);
   if (absl::Status committed = Commit(&batch); !committed.ok()) return committed;
   for (auto& [origin, head] : heads) heads_[origin] = std::move(head);
   audit_head_ = std::move(audit);

@@ -18,6 +18,7 @@ inline constexpr absl::string_view kIndexFamily = "postings";
 inline constexpr absl::string_view kLegacyIndexFamily = "index";
 inline constexpr absl::string_view kChangesFamily = "changes";  // origin \0 seq(be64) -> Change
 inline constexpr absl::string_view kAuditFamily = "audit";      // index(be64) -> AuditEntry
+inline constexpr absl::string_view kTallyFamily = "tallies";    // tally key -> cells (store/tally.h)
 
 void AppendBigEndian64(std::string* out, uint64_t v);
 uint64_t ReadBigEndian64(absl::string_view bytes);  // bytes.size() must be >= 8

@@ -70,6 +70,7 @@ absl::Status StoredFamilies(const std::string& path, std::vector<rocksdb::Column
   for (const std::string& name : names) {
     rocksdb::ColumnFamilyOptions options;
     if (name == keys::kIndexFamily) options.merge_operator = NewPostingMergeOperator();
+    if (name == keys::kTallyFamily) options.merge_operator = NewTallyMergeOperator();
     out->emplace_back(name, options);
   }
   return absl::OkStatus();
@@ -94,6 +95,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   // A posting list is one value, so a block-cache miss on a large one decompressed all of it for a search
   // that reads one page; the index is a small share of the store's bytes.
   index_options.compression = rocksdb::kNoCompression;
+  rocksdb::ColumnFamilyOptions tally_options = cf_options;
+  tally_options.merge_operator = NewTallyMergeOperator();
 
   std::vector<std::string> existing;
   if (rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing).ok() &&
@@ -104,7 +107,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   }
 
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, std::string(keys::kIndexFamily),
-                                    std::string(keys::kChangesFamily), std::string(keys::kAuditFamily)};
+                                    std::string(keys::kChangesFamily), std::string(keys::kAuditFamily),
+                                    std::string(keys::kTallyFamily)};
   for (const std::string& kind : options.kinds) {
     if (!keys::IsValidComponent(kind) || std::count(names.begin(), names.end(), kind) > 0) {
       return absl::InvalidArgumentError(absl::StrCat("store: bad or duplicate record kind '", kind, "'"));
@@ -113,7 +117,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : names) {
-    descriptors.emplace_back(name, name == keys::kIndexFamily ? index_options : cf_options);
+    descriptors.emplace_back(name, name == keys::kIndexFamily   ? index_options
+                                   : name == keys::kTallyFamily ? tally_options
+                                                                : cf_options);
   }
 
   rocksdb::DB* db = nullptr;
@@ -213,10 +219,19 @@ uint64_t Store::AwaitCommit(uint64_t seen, absl::Time deadline) const {
   return commits_;
 }
 
-void Store::Stage(const v1::Change& change, const RecordWrite& write, PostingEdits* postings,
-                  rocksdb::WriteBatch* batch) const {
+absl::Status Store::Stage(const v1::Change& change, const RecordWrite& write,
+                          const std::optional<std::string>& previous, PostingEdits* postings,
+                          TallyEdits* tallies, rocksdb::WriteBatch* batch) const {
   const std::string& kind = change.kind();
   const std::string& id = change.record_id();
+  if (auto tally = options_.tallies.find(kind); tally != options_.tallies.end()) {
+    if (previous) {
+      if (absl::Status s = tally->second(*previous, -1, tallies); !s.ok()) return s;
+    }
+    if (write.value) {
+      if (absl::Status s = tally->second(*write.value, +1, tallies); !s.ok()) return s;
+    }
+  }
   for (const std::string& term : write.remove_terms) postings->Remove(kind, term, id);
   for (const std::string& term : write.add_terms) postings->Add(kind, term, id);
   if (write.value) {
@@ -224,6 +239,7 @@ void Store::Stage(const v1::Change& change, const RecordWrite& write, PostingEdi
   } else {
     batch->Delete(Family(kind), id);
   }
+  return absl::OkStatus();
 }
 
 absl::Status Store::Commit(rocksdb::WriteBatch* batch) {
@@ -303,6 +319,7 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::CommitEach(
   // The change-log entries are written last: the final one carries the commit's signature.
   std::vector<v1::Change> log;
   PostingEdits postings;
+  TallyEdits tallies;
 
   for (size_t i = 0; i < targets.size(); ++i) {
     const auto [kind, id] = targets[i];
@@ -349,7 +366,9 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::CommitEach(
     change.set_content_hash(ContentHash(change));
     change.set_chain_hash(ChainHash(head.chain_hash, change.content_hash()));
     head = {version.origin_sequence(), change.chain_hash()};
-    Stage(change, *decided, &postings, &batch);
+    if (absl::Status s = Stage(change, *decided, current, &postings, &tallies, &batch); !s.ok()) {
+      return s;
+    }
     pending[std::move(pending_key)] = std::move(decided->value);
     results.push_back(std::move(version));
   }
@@ -362,6 +381,7 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::CommitEach(
     StageAudit(change, /*remote=*/false, &audit, &batch);
   }
   postings.StageInto(Family(keys::kIndexFamily), &batch);
+  tallies.StageInto(Family(keys::kTallyFamily), &batch);
   if (absl::Status committed = Commit(&batch); !committed.ok()) return committed;
   heads_[options_.partner_id] = std::move(head);
   audit_head_ = std::move(audit);
@@ -385,6 +405,75 @@ absl::StatusOr<std::optional<std::string>> ReadView::Get(absl::string_view kind,
   Envelope envelope;
   if (absl::Status s = DecodeEnvelope(**stored, kind, id, &envelope); !s.ok()) return s;
   return std::string(envelope.record);
+}
+
+absl::StatusOr<TallyCells> ReadView::Tally(absl::string_view key) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot_;
+  absl::StatusOr<std::optional<std::string>> stored =
+      store_->ReadStored(ro, store_->Family(keys::kTallyFamily), key);
+  if (!stored.ok()) return stored.status();
+  if (!*stored) return TallyCells();
+  return DecodeTally(**stored);
+}
+
+absl::StatusOr<uint64_t> ReadView::TallySize(absl::string_view key) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot_;
+  absl::StatusOr<std::optional<std::string>> stored =
+      store_->ReadStored(ro, store_->Family(keys::kTallyFamily), key);
+  if (!stored.ok()) return stored.status();
+  if (!*stored) return 0;
+  return TallyCellCount(**stored);
+}
+
+absl::StatusOr<TallyCheck> Store::RecomputeTallies(bool repair) {
+  absl::MutexLock lock(&write_mu_);
+  rocksdb::ReadOptions ro;  // the latest state: writes wait on the lock held here
+  TallyEdits recomputed;
+  for (const auto& [kind, tally] : options_.tallies) {
+    rocksdb::ColumnFamilyHandle* family = Family(kind);
+    if (family == nullptr) continue;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, family));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      Envelope envelope;
+      absl::string_view id(it->key().data(), it->key().size());
+      if (absl::Status s = DecodeEnvelope(absl::string_view(it->value().data(), it->value().size()),
+                                          kind, id, &envelope);
+          !s.ok()) {
+        return s;
+      }
+      if (absl::Status s = tally(envelope.record, +1, &recomputed); !s.ok()) return s;
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "reading records to tally");
+  }
+  std::map<std::string, TallyCells> want = recomputed.Totals();
+
+  TallyCheck check;
+  check.keys = want.size();
+  rocksdb::ColumnFamilyHandle* family = Family(keys::kTallyFamily);
+  rocksdb::WriteBatch batch;
+  size_t found = 0;  // recomputed keys that the store holds, equal or not
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, family));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    absl::StatusOr<TallyCells> held =
+        DecodeTally(absl::string_view(it->value().data(), it->value().size()));
+    if (!held.ok()) return held.status();
+    auto expected = want.find(it->key().ToString());
+    if (expected != want.end()) ++found;
+    if (expected == want.end()) {
+      batch.Delete(family, it->key());
+      if (!held->empty()) ++check.differing;  // every cell back to zero is the same as absent
+    } else if (expected->second != *held) {
+      ++check.differing;
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading tallies");
+  check.differing += want.size() - found;
+  if (!repair || check.differing == 0) return check;
+  for (const auto& [key, cells] : want) batch.Put(family, key, EncodeTally(cells));
+  if (absl::Status s = Commit(&batch); !s.ok()) return s;
+  return check;
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ReadView::Scan(

@@ -33,6 +33,7 @@
 #include "store/change_chain.h"
 #include "store/cursor.h"
 #include "store/hybrid_clock.h"
+#include "store/tally.h"
 
 namespace rocksdb {
 struct ColumnFamilyDescriptor;
@@ -55,6 +56,15 @@ struct StoreOptions {
   // Signs store::SignedMessage of the last change of every local commit (the origin's signature that peers
   // verify). Unset: local changes go unsigned, which only a single development node can live with.
   std::function<std::string(absl::string_view message)> sign;
+  // By record kind: what a record contributes to the tallies. Every write of such a kind, local or
+  // replicated, moves the tallies by the difference in the same WriteBatch.
+  std::map<std::string, TallyFn, std::less<>> tallies;
+};
+
+// How far the tallies kept incrementally stood from a recompute over every record.
+struct TallyCheck {
+  size_t keys = 0;       // tally keys a recompute gives
+  size_t differing = 0;  // keys whose stored cells differed from the recompute (absent ones included)
 };
 
 // What one record write changes besides the change log. Index terms are opaque strings chosen by the caller
@@ -113,6 +123,10 @@ class ReadView {
   // most `limit`.
   std::vector<std::string> TermsWithPrefix(absl::string_view kind, absl::string_view prefix,
                                            size_t limit) const;
+  // The cells of tally `key` (none when absent).
+  absl::StatusOr<TallyCells> Tally(absl::string_view key) const;
+  // How many cells tally `key` has, without decoding them.
+  absl::StatusOr<uint64_t> TallySize(absl::string_view key) const;
   // Change-log entries of `origin` with sequence > `after`, in order, at most `limit`.
   absl::StatusOr<std::vector<v1::Change>> Changes(absl::string_view origin, uint64_t after,
                                                   size_t limit) const;
@@ -161,6 +175,11 @@ class Store {
 
   std::unique_ptr<ReadView> Read() const;
 
+  // Recomputes every tally from the records of the tallied kinds and compares it with what the store
+  // kept incrementally; with `repair`, replaces the kept tallies by the recompute in one WriteBatch.
+  // Holds the write lock throughout, so no write falls between the recompute and the repair.
+  absl::StatusOr<TallyCheck> RecomputeTallies(bool repair);
+
   // The sequence of the latest local write (0 before any).
   uint64_t last_sequence() const;
   // The highest sequence held per origin.
@@ -199,10 +218,13 @@ class Store {
   absl::StatusOr<std::optional<std::string>> ReadStored(const rocksdb::ReadOptions& options,
                                                         rocksdb::ColumnFamilyHandle* family,
                                                         absl::string_view id) const;
-  // Adds `change` (its record write already decided) to `batch` — the record — and to `postings`, which
-  // the caller stages once the whole commit is decided.
-  void Stage(const v1::Change& change, const RecordWrite& write, PostingEdits* postings,
-             rocksdb::WriteBatch* batch) const;
+  // Adds `change` (its record write already decided) to `batch` — the record — and to `postings` and
+  // `tallies`, which the caller stages once the whole commit is decided.
+  // `previous` is the record's bytes before the change; the tallies move from its contribution to the
+  // new record's.
+  absl::Status Stage(const v1::Change& change, const RecordWrite& write,
+                     const std::optional<std::string>& previous, PostingEdits* postings,
+                     TallyEdits* tallies, rocksdb::WriteBatch* batch) const;
   // Adds the audit entry for a change accepted into the log, advancing `head` (a working copy until commit).
   void StageAudit(const v1::Change& change, bool remote, AuditHead* head, rocksdb::WriteBatch* batch) const;
   absl::Status Commit(rocksdb::WriteBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
