@@ -98,11 +98,24 @@ RouteLookup RouteTable::Lookup(absl::string_view http_method, absl::string_view 
     lookup.outcome = RouteLookup::kMethodNotAllowed;
     return lookup;
   }
-  std::vector<std::pair<int, const Route*>> scored;
-  for (const Route& route : routes_) scored.push_back({route.path.MatchingPrefix(path), &route});
-  std::stable_sort(scored.begin(), scored.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
-  for (const auto& [score, route] : scored) {
+  // Nearest: most segments matched, then most characters in common with the template's start (a
+  // mistyped "/v1/structure" is closest to "/v1/structures" among the many routes under "/v1").
+  struct Scored {
+    int segments;
+    size_t characters;
+    const Route* route;
+  };
+  std::vector<Scored> scored;
+  for (const Route& route : routes_) {
+    absl::string_view text = route.path.text();
+    size_t common = 0;
+    while (common < text.size() && common < path.size() && text[common] == path[common]) ++common;
+    scored.push_back({route.path.MatchingPrefix(path), common, &route});
+  }
+  std::stable_sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) {
+    return a.segments != b.segments ? a.segments > b.segments : a.characters > b.characters;
+  });
+  for (const auto& [score, characters, route] : scored) {
     if (score == 0 || lookup.close_routes.size() == kCloseRoutesShown) break;
     lookup.close_routes.push_back(absl::StrCat(route->http_method, " ", route->path.text()));
   }

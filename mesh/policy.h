@@ -21,7 +21,8 @@ inline constexpr absl::string_view kGatewayRole = "gateway";
 class Policy {
  public:
   // With no grants configured, the defaults: nodes call MeshService; partner admins and the gateway call
-  // everything; observers only read (Get*, List*, Search*, Digest, GetMeshStatus).
+  // everything; contractors submit, correct and read declarations; facilitators review them; observers
+  // only read (Get*, List*, Search*, Digest, GetMeshStatus).
   explicit Policy(v1::AccessPolicy policy);
 
   // INVALID_ARGUMENT naming the bad entry (unknown role, malformed method pattern, empty kind).

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/errors.h"
 #include "common/text_config.h"
 #include "grpcpp/create_channel.h"
@@ -14,12 +15,16 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
+#include "impact_svc/aggregates.h"
+#include "impact_svc/declarations.h"
+#include "impact_svc/service.h"
 #include "mesh/authorizer.h"
 #include "mesh/identity.h"
+#include "mesh/pem.h"
 #include "mesh/policy.h"
-#include "mesh/signing.h"
 #include "mesh/puller.h"
 #include "mesh/service.h"
+#include "mesh/signing.h"
 #include "registry_svc/registry.h"
 #include "registry_svc/service.h"
 #include "tender_svc/service.h"
@@ -30,11 +35,12 @@ namespace passerelle::node {
 namespace {
 
 constexpr int64_t kDefaultBlockCacheBytes = 64 << 20;
-// Small memtables: a write puts ~35 keys, and skiplist inserts slow as a memtable grows (measured: 8 MiB
-// imports ~40% faster than 32 MiB).
+// Small memtables: a write puts ~35 keys, and skiplist inserts slow as a memtable grows (measured:
+// 8 MiB imports ~40% faster than 32 MiB).
 constexpr int64_t kDefaultWriteBufferBytes = 8 << 20;
-// Live notice events a WatchTenders subscriber may have waiting before it is dropped (it then resumes
-// from its last token): enough for bursts, small enough that a stalled watcher costs little memory.
+// Live notice events a WatchTenders subscriber may have waiting before it is dropped (it then
+// resumes from its last token): enough for bursts, small enough that a stalled watcher costs little
+// memory.
 constexpr size_t kDefaultWatchQueueLimit = 1024;
 
 bool IsValidPartnerId(absl::string_view id) {
@@ -54,14 +60,17 @@ bool IsValidListenAddress(absl::string_view address) {
 }
 
 // The host part of a listen address, for reporting the bound port on it.
-absl::string_view HostOf(absl::string_view address) { return address.substr(0, address.rfind(':')); }
+absl::string_view HostOf(absl::string_view address) {
+  return address.substr(0, address.rfind(':'));
+}
 
 bool IsLoopback(absl::string_view address) {
   absl::string_view host = HostOf(address);
   return host == "localhost" || host == "[::1]" || absl::StartsWith(host, "127.");
 }
 
-std::vector<v1::PeerStatus> StatusesOf(const std::vector<std::unique_ptr<mesh::PeerPuller>>& pullers) {
+std::vector<v1::PeerStatus> StatusesOf(
+    const std::vector<std::unique_ptr<mesh::PeerPuller>>& pullers) {
   std::vector<v1::PeerStatus> out;
   for (const auto& puller : pullers) out.push_back(puller->status());
   return out;
@@ -77,7 +86,8 @@ absl::Status ValidateConfig(const v1::NodeConfig& config) {
   if (!IsValidListenAddress(config.listen_address())) {
     violations.Add("listen_address", "must be host:port, e.g. 127.0.0.1:7401");
   } else if (!config.has_tls() && !IsLoopback(config.listen_address())) {
-    violations.Add("listen_address", "without a tls block the node serves plaintext, so only on loopback");
+    violations.Add("listen_address",
+                   "without a tls block the node serves plaintext, so only on loopback");
   }
   if (config.data_dir().empty()) violations.Add("data_dir", "is required");
   if (config.has_tls()) {
@@ -96,7 +106,8 @@ absl::Status ValidateConfig(const v1::NodeConfig& config) {
     if (!IsValidListenAddress(peer.address())) {
       violations.Add(absl::StrCat("peers[", i, "].address"), "must be host:port");
     } else if (!config.has_tls() && !IsLoopback(peer.address())) {
-      violations.Add(absl::StrCat("peers[", i, "].address"), "without tls, peers must be on loopback");
+      violations.Add(absl::StrCat("peers[", i, "].address"),
+                     "without tls, peers must be on loopback");
     }
   }
   for (const auto& v : common::ViolationsOf(mesh::Policy::Validate(config.policy()))) {
@@ -129,7 +140,7 @@ struct Identity {
   std::shared_ptr<grpc::ServerCredentials> server;
   std::shared_ptr<grpc::ChannelCredentials> channel;
   std::function<std::string(absl::string_view)> sign;  // empty in development mode
-  std::shared_ptr<const mesh::KeyRing> keys;            // null in development mode
+  std::shared_ptr<const mesh::KeyRing> keys;           // null in development mode
 };
 
 absl::StatusOr<Identity> LoadIdentity(const v1::NodeConfig& config) {
@@ -139,9 +150,11 @@ absl::StatusOr<Identity> LoadIdentity(const v1::NodeConfig& config) {
     identity.channel = grpc::InsecureChannelCredentials();
     return identity;
   }
-  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> server = mesh::ServerCredentials(config.tls());
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> server =
+      mesh::ServerCredentials(config.tls());
   if (!server.ok()) return server.status();
-  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> channel = mesh::ChannelCredentials(config.tls());
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> channel =
+      mesh::ChannelCredentials(config.tls());
   if (!channel.ok()) return channel.status();
   absl::StatusOr<mesh::Signer> signer = mesh::Signer::FromPemFile(config.signing_key_file());
   if (!signer.ok()) return signer.status();
@@ -154,8 +167,25 @@ absl::StatusOr<Identity> LoadIdentity(const v1::NodeConfig& config) {
   return identity;
 }
 
+// The event's secret for worker pseudonyms; empty when the config names none.
+absl::StatusOr<std::string> LoadWorkerSecret(const v1::ImpactConfig& config) {
+  if (config.worker_secret_file().empty()) return std::string();
+  absl::StatusOr<std::string> secret =
+      mesh::ReadPemFile("impact.worker_secret_file", config.worker_secret_file());
+  if (!secret.ok()) return secret.status();
+  std::string trimmed(absl::StripAsciiWhitespace(*secret));
+  // Short secrets would let anyone holding pseudonyms try every plausible reference.
+  if (trimmed.size() < 32) {
+    return absl::InvalidArgumentError(absl::StrCat("impact.worker_secret_file ",
+                                                   config.worker_secret_file(),
+                                                   ": the secret must be at least 32 bytes"));
+  }
+  return trimmed;
+}
+
 std::shared_ptr<grpc::Channel> PeerChannel(const v1::Peer& peer, const Identity& identity) {
-  // gRPC's own reconnect backoff starts at 1 s; the puller keeps its own, so let the channel retry fast.
+  // gRPC's own reconnect backoff starts at 1 s; the puller keeps its own, so let the channel retry
+  // fast.
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
@@ -166,13 +196,15 @@ std::shared_ptr<grpc::Channel> PeerChannel(const v1::Peer& peer, const Identity&
 mesh::PullerOptions PullerOptionsFor(const v1::Peer& peer, const Identity& identity) {
   mesh::PullerOptions options;
   if (identity.keys) {
-    // The mesh CA vouches for every node alike: make sure the one answering is the partner we meant to reach.
-    options.verify_server = [expected = peer.partner_id()](const grpc::ClientContext& context) -> absl::Status {
+    // The mesh CA vouches for every node alike: make sure the one answering is the partner we meant
+    // to reach.
+    options.verify_server =
+        [expected = peer.partner_id()](const grpc::ClientContext& context) -> absl::Status {
       absl::StatusOr<mesh::Principal> server = mesh::ServerOf(context);
       if (!server.ok()) return server.status();
       if (server->partner_id != expected || server->role != mesh::kNodeRole) {
-        return absl::PermissionDeniedError(absl::StrCat("expected ", expected, "'s node, reached ",
-                                                        mesh::PrincipalUri(*server)));
+        return absl::PermissionDeniedError(
+            absl::StrCat("expected ", expected, "'s node, reached ", mesh::PrincipalUri(*server)));
       }
       return absl::OkStatus();
     };
@@ -192,32 +224,42 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   node->kinds_ = std::make_unique<store::RecordKinds>();
   registry::Registry::AddRecordKinds(node->kinds_.get());
   tender::Tenders::AddRecordKinds(node->kinds_.get());
+  impact::Declarations::AddRecordKinds(node->kinds_.get());
+  absl::StatusOr<std::string> worker_secret = LoadWorkerSecret(config.impact());
+  if (!worker_secret.ok()) return worker_secret.status();
   node->policy_ = std::make_unique<mesh::Policy>(config.policy());
-  node->authorizer_ =
-      std::make_unique<mesh::Authorizer>(config.partner_id(), node->policy_.get(), !config.has_tls());
+  node->authorizer_ = std::make_unique<mesh::Authorizer>(config.partner_id(), node->policy_.get(),
+                                                         !config.has_tls());
   node->keys_ = identity->keys;
 
   store::StoreOptions options;
   options.path = config.data_dir();
   options.partner_id = config.partner_id();
   options.kinds = node->kinds_->Names();
-  options.block_cache_bytes =
-      config.store().block_cache_bytes() > 0 ? config.store().block_cache_bytes() : kDefaultBlockCacheBytes;
+  options.block_cache_bytes = config.store().block_cache_bytes() > 0
+                                  ? config.store().block_cache_bytes()
+                                  : kDefaultBlockCacheBytes;
   options.write_buffer_bytes = config.store().write_buffer_bytes() > 0
                                    ? config.store().write_buffer_bytes()
                                    : kDefaultWriteBufferBytes;
   options.sign = identity->sign;
+  options.tallies = impact::TallySources();
   absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(options);
   if (!store.ok()) return store.status();
   node->store_ = std::move(*store);
   node->registry_ = std::make_unique<registry::Registry>(node->store_.get());
-  node->registry_service_ =
-      std::make_unique<registry::RegistryServiceImpl>(node->registry_.get(), node->authorizer_.get());
+  node->registry_service_ = std::make_unique<registry::RegistryServiceImpl>(
+      node->registry_.get(), node->authorizer_.get());
   node->tenders_ = std::make_unique<tender::Tenders>(node->store_.get(), node->registry_.get());
   node->tender_watch_ = std::make_unique<tender::TenderWatch>(
-      node->store_.get(), config.watch_queue_limit() > 0 ? config.watch_queue_limit() : kDefaultWatchQueueLimit);
+      node->store_.get(),
+      config.watch_queue_limit() > 0 ? config.watch_queue_limit() : kDefaultWatchQueueLimit);
   node->tender_service_ = std::make_unique<tender::TenderServiceImpl>(
       node->tenders_.get(), node->tender_watch_.get(), node->authorizer_.get());
+  node->declarations_ = std::make_unique<impact::Declarations>(node->store_.get(), config.impact(),
+                                                               *std::move(worker_secret));
+  node->impact_service_ = std::make_unique<impact::ImpactServiceImpl>(node->declarations_.get(),
+                                                                      node->authorizer_.get());
   Node* self = node.get();
   node->mesh_service_ = std::make_unique<mesh::MeshServiceImpl>(
       node->store_.get(), node->kinds_.get(), node->policy_.get(), node->authorizer_.get(),
@@ -232,6 +274,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   builder.AddListeningPort(config.listen_address(), identity->server, &port);
   builder.RegisterService(node->registry_service_.get());
   builder.RegisterService(node->tender_service_.get());
+  builder.RegisterService(node->impact_service_.get());
   builder.RegisterService(node->mesh_service_.get());
   node->server_ = builder.BuildAndStart();
   if (node->server_ == nullptr || port == 0) {
@@ -242,12 +285,14 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   mesh::Verifier verify;
   if (node->keys_) {
     verify = [keys = node->keys_](absl::string_view origin, absl::string_view message,
-                                  absl::string_view signature) { return keys->Verify(origin, message, signature); };
+                                  absl::string_view signature) {
+      return keys->Verify(origin, message, signature);
+    };
   }
   for (const v1::Peer& peer : config.peers()) {
     node->pullers_.push_back(std::make_unique<mesh::PeerPuller>(
-        config.partner_id(), peer, PeerChannel(peer, *identity), node->store_.get(), node->kinds_.get(),
-        node->policy_.get(), verify, PullerOptionsFor(peer, *identity)));
+        config.partner_id(), peer, PeerChannel(peer, *identity), node->store_.get(),
+        node->kinds_.get(), node->policy_.get(), verify, PullerOptionsFor(peer, *identity)));
     node->pullers_.back()->Start();
   }
   return node;

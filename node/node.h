@@ -1,9 +1,10 @@
 #ifndef PASSERELLE_NODE_NODE_H_
 #define PASSERELLE_NODE_NODE_H_
 
-// A partner node: its store, the services over it, and the gRPC server that exposes them. The binary
-// (`passerelle-node`) and the in-process test fixture both start nodes through this class, so what tests
-// exercise is what runs.
+// A partner node: its store, the services over it, and the gRPC server that exposes them. The
+// binary
+// (`passerelle-node`) and the in-process test fixture both start nodes through this class, so what
+// tests exercise is what runs.
 
 #include <memory>
 #include <string>
@@ -32,6 +33,11 @@ class TenderServiceImpl;
 class TenderWatch;
 }  // namespace passerelle::tender
 
+namespace passerelle::impact {
+class Declarations;
+class ImpactServiceImpl;
+}  // namespace passerelle::impact
+
 namespace passerelle::mesh {
 class Authorizer;
 class KeyRing;
@@ -45,15 +51,15 @@ namespace passerelle::node {
 // Reads a text-format NodeConfig and validates it (see ValidateConfig).
 absl::StatusOr<v1::NodeConfig> LoadConfig(absl::string_view path);
 
-// INVALID_ARGUMENT with one violation per bad field: partner_id must be lower-case letters, digits and '-';
-// listen_address host:port, and a loopback address unless tls is set; data_dir non-empty; peers and policy
-// well formed.
+// INVALID_ARGUMENT with one violation per bad field: partner_id must be lower-case letters, digits
+// and '-'; listen_address host:port, and a loopback address unless tls is set; data_dir non-empty;
+// peers and policy well formed.
 absl::Status ValidateConfig(const v1::NodeConfig& config);
 
 class Node {
  public:
-  // Opens the store under config.data_dir and starts serving on config.listen_address (port 0 picks a free
-  // port; address() tells which). Health checking and server reflection are on.
+  // Opens the store under config.data_dir and starts serving on config.listen_address (port 0 picks
+  // a free port; address() tells which). Health checking and server reflection are on.
   static absl::StatusOr<std::unique_ptr<Node>> Start(const v1::NodeConfig& config);
 
   // Shuts down (if not done yet) and closes the store.
@@ -68,8 +74,8 @@ class Node {
   bool development_mode() const { return !config_.has_tls(); }
   store::Store& store() { return *store_; }
 
-  // Stops accepting calls, lets in-flight ones finish until `grace` has passed, then cancels the rest.
-  // Idempotent.
+  // Stops accepting calls, lets in-flight ones finish until `grace` has passed, then cancels the
+  // rest. Idempotent.
   void Shutdown(absl::Duration grace);
 
  private:
@@ -87,6 +93,8 @@ class Node {
   std::unique_ptr<tender::Tenders> tenders_;
   std::unique_ptr<tender::TenderWatch> tender_watch_;
   std::unique_ptr<tender::TenderServiceImpl> tender_service_;
+  std::unique_ptr<impact::Declarations> declarations_;
+  std::unique_ptr<impact::ImpactServiceImpl> impact_service_;
   std::unique_ptr<mesh::MeshServiceImpl> mesh_service_;
   std::unique_ptr<grpc::Server> server_;
   std::vector<std::unique_ptr<mesh::PeerPuller>> pullers_;

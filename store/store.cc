@@ -306,8 +306,22 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::WriteEach(
   return CommitEach(targets, decide);
 }
 
+absl::StatusOr<std::vector<v1::Version>> Store::WriteAll(absl::string_view kind,
+                                                         const std::vector<std::string>& ids,
+                                                         WriteDecision decide) {
+  std::vector<WriteTarget> targets;
+  targets.reserve(ids.size());
+  for (const std::string& id : ids) targets.push_back({kind, id});
+  absl::MutexLock lock(&write_mu_);
+  auto results = CommitEach(targets, decide, /*all_or_nothing=*/true);
+  if (!results.ok()) return results.status();
+  std::vector<v1::Version> versions;
+  for (absl::StatusOr<v1::Version>& r : *results) versions.push_back(*std::move(r));
+  return versions;
+}
+
 absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::CommitEach(
-    const std::vector<WriteTarget>& targets, WriteDecision decide) {
+    const std::vector<WriteTarget>& targets, WriteDecision decide, bool all_or_nothing) {
   rocksdb::ColumnFamilyHandle* changes = Family(keys::kChangesFamily);
   std::vector<absl::StatusOr<v1::Version>> results;
   results.reserve(targets.size());
@@ -325,11 +339,15 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::CommitEach(
     const auto [kind, id] = targets[i];
     rocksdb::ColumnFamilyHandle* records = Family(kind);
     if (records == nullptr) {
-      results.push_back(absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind)));
+      absl::Status unknown = absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
+      if (all_or_nothing) return unknown;
+      results.push_back(std::move(unknown));
       continue;
     }
     if (!keys::IsValidComponent(id)) {
-      results.push_back(absl::InvalidArgumentError("record id must be non-empty"));
+      absl::Status bad = absl::InvalidArgumentError("record id must be non-empty");
+      if (all_or_nothing) return bad;
+      results.push_back(std::move(bad));
       continue;
     }
     std::string pending_key = absl::StrCat(kind, absl::string_view("\0", 1), id);
@@ -351,6 +369,7 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::CommitEach(
     version.set_hlc_time(clock_.Now());
     absl::StatusOr<RecordWrite> decided = decide(i, current, version);
     if (!decided.ok()) {
+      if (all_or_nothing) return decided.status();
       results.push_back(decided.status());
       continue;
     }

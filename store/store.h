@@ -173,6 +173,13 @@ class Store {
   absl::StatusOr<ApplyOutcome> Apply(const std::vector<v1::Change>& changes, bool require_signatures,
                                      SignatureCheck check, ApplyDecision decide);
 
+  // Like WriteEach, but all or nothing: the first decision that fails fails the call with its error,
+  // and nothing is written. For writes that keep several records consistent (a record and the one it
+  // supersedes).
+  absl::StatusOr<std::vector<v1::Version>> WriteAll(absl::string_view kind,
+                                                    const std::vector<std::string>& ids,
+                                                    WriteDecision decide);
+
   std::unique_ptr<ReadView> Read() const;
 
   // Recomputes every tally from the records of the tallied kinds and compares it with what the store
@@ -209,9 +216,10 @@ class Store {
 
   rocksdb::ColumnFamilyHandle* Family(absl::string_view name) const;
   // Decides and commits `targets`, in order, as one local commit. A target of an unknown kind or with an
-  // empty id fails alone; an error returned fails them all.
+  // empty id fails alone (with `all_or_nothing`, it fails them all); an error returned fails them all.
   absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> CommitEach(const std::vector<WriteTarget>& targets,
-                                                                      WriteDecision decide)
+                                                                      WriteDecision decide,
+                                                                      bool all_or_nothing = false)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::Status LoadChainHeads();
   // The stored bytes (an envelope) of record `id` in `family`, nullopt when absent.

@@ -134,6 +134,12 @@ void ValidateAward(const v1::Award& a, absl::string_view prefix, common::FieldVi
   }
   if (a.amount_cents() <= 0) v->Add(f("amount_cents"), "must be positive");
   if (!common::IsValidDate(a.award_date())) v->Add(f("award_date"), "must be a date YYYY-MM-DD");
+  if (!CheckCount(a.subcontractor_sirets(), f("subcontractor_sirets"), v)) return;
+  for (int i = 0; i < a.subcontractor_sirets_size(); ++i) {
+    if (!registry::IsValidSiret(a.subcontractor_sirets(i))) {
+      v->Add(absl::StrCat(prefix, "subcontractor_sirets[", i, "]"), "is not a valid SIRET");
+    }
+  }
 }
 
 void ValidateConsortium(const v1::Consortium& c, absl::string_view prefix,
