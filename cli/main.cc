@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -24,6 +25,8 @@
 #include "cli/csv.h"
 #include "cli/demo_data.h"
 #include "cli/demo_tenders.h"
+#include "cli/ocds.h"
+#include "cli/ocds_export.h"
 #include "cli/tender_digest.h"
 #include "cli/rpc_error.h"
 #include "cli/structure_csv.h"
@@ -45,7 +48,14 @@ ABSL_FLAG(std::string, out_dir, "", "tenders digest: the directory to write the 
 ABSL_FLAG(int, count, 6000, "demo structures/tenders: how many to generate");
 ABSL_FLAG(uint64_t, seed, 1, "demo structures/tenders: the seed; the same seed gives the same data");
 ABSL_FLAG(std::string, out, "",
-          "demo structures: the CSV file to write (standard output when empty)");
+          "demo structures: the CSV file to write; tenders ocds: the JSON file to write (standard "
+          "output when empty)");
+ABSL_FLAG(std::string, ocid_prefix, "ocds-passerelle-",
+          "tenders ocds: the publisher's OCDS prefix, registered with the Open Contracting "
+          "Partnership, with its trailing dash; each ocid is this plus the tender id");
+ABSL_FLAG(std::string, publisher, "Passerelle", "tenders ocds: the publisher's name");
+ABSL_FLAG(std::string, package_uri, "urn:passerelle:tenders:ocds",
+          "tenders ocds: the release package's URI, where it will be published");
 ABSL_FLAG(std::string, query, "",
           "structures search: words to match in names, descriptions, solutions");
 ABSL_FLAG(std::vector<std::string>, theme, {},
@@ -75,6 +85,9 @@ usage:
                                       declares the buyer (once) and creates notices of it, half published
   passerelle tenders digest --week=2024-W07 --out_dir=DIR
                                       the weekly newsletter: one Markdown digest per structure, and index.md
+  passerelle tenders ocds [--out=FILE.json] [--ocid_prefix=ocds-abc123-] [--publisher=NAME]
+                          [--package_uri=URI]
+                                      every notice and award as an OCDS 1.1 release package (JSON)
   passerelle mesh status              replication health per peer, as the node sees it
   passerelle mesh digest              the node's version vector and a hash per record kind
   passerelle audit verify --data_dir=DIR   checks a node's audit chain offline; names the first bad entry
@@ -322,6 +335,35 @@ int WriteDigests() {
   return kExitOk;
 }
 
+// Writes the OCDS release package of every notice the node holds to --out, or standard output.
+int WriteOcds() {
+  std::shared_ptr<grpc::Channel> channel = NodeChannel();
+  auto registry = v1::RegistryService::NewStub(channel);
+  auto tenders = v1::TenderService::NewStub(channel);
+  OcdsPublication publication;
+  publication.publisher_name = absl::GetFlag(FLAGS_publisher);
+  publication.uri = absl::GetFlag(FLAGS_package_uri);
+  publication.ocid_prefix = absl::GetFlag(FLAGS_ocid_prefix);
+  publication.published_date = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
+  std::string json;
+  grpc::Status status = ExportOcds(*registry, *tenders, std::move(publication), &json);
+  if (!status.ok()) return ReportRpcError(status);
+
+  const std::string path = absl::GetFlag(FLAGS_out);
+  if (path.empty()) {
+    std::cout << json << std::flush;
+    return std::cout ? kExitOk : kExitFailure;
+  }
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << json;
+  file.close();
+  if (!file) {
+    std::cerr << "error: cannot write " << path << "\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
 int UsageError() {
   std::cerr << "passerelle: " << kUsage << "\n";
   return kExitUsage;
@@ -396,6 +438,7 @@ int Run(const std::vector<char*>& args) {
   if (is({"demo", "structures"}, 0)) return WriteDemoStructures();
   if (is({"demo", "tenders"}, 0)) return CreateDemoTenders();
   if (is({"tenders", "digest"}, 0)) return WriteDigests();
+  if (is({"tenders", "ocds"}, 0)) return WriteOcds();
   if (is({"mesh", "status"}, 0)) return MeshStatus();
   if (is({"mesh", "digest"}, 0)) return MeshDigest();
   if (is({"audit", "verify"}, 0)) return VerifyAudit();

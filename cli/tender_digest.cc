@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "cli/pages.h"
 #include "grpcpp/client_context.h"
 #include "tender_svc/digest.h"
 
@@ -40,10 +41,7 @@ grpc::Status WriteWeeklyDigests(v1::RegistryService::StubInterface& registry,
   std::vector<IndexLine> index;
   v1::ListStructuresRequest list;
   list.set_page_size(kPage);
-  do {
-    grpc::ClientContext context;
-    v1::ListStructuresResponse page;
-    if (grpc::Status s = registry.ListStructures(&context, list, &page); !s.ok()) return s;
+  auto write_page = [&](const v1::ListStructuresResponse& page) {
     for (const v1::Structure& structure : page.structures()) {
       grpc::ClientContext digest_context;
       v1::GetDigestRequest request;
@@ -65,8 +63,11 @@ grpc::Status WriteWeeklyDigests(v1::RegistryService::StubInterface& registry,
       run->notices += notices;
       index.push_back({structure.siret(), structure.display_name(), notices});
     }
-    list.set_page_token(page.next_page_token());
-  } while (!list.page_token().empty());
+    return grpc::Status::OK;
+  };
+  grpc::Status listed =
+      ForEachPage(registry, &v1::RegistryService::StubInterface::ListStructures, list, write_page);
+  if (!listed.ok()) return listed;
 
   std::stable_sort(index.begin(), index.end(),
                    [](const IndexLine& a, const IndexLine& b) { return a.notices > b.notices; });
