@@ -401,6 +401,11 @@ absl::StatusOr<v1::HourDeclaration> Declarations::Correct(
                                                     caller.siret, ", not ",
                                                     original->contractor_siret()));
   }
+  if (!original->superseded_by().empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(request.name(), " is already corrected by ",
+                                                      original->superseded_by(),
+                                                      ": correct the latest version"));
+  }
   const v1::HourDeclaration& d = request.declaration();
   common::FieldViolations violations;
   auto same = [&](const std::string& got, const std::string& want, const char* field) {

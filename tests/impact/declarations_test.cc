@@ -17,6 +17,7 @@
 #include "impact_svc/aggregates.h"
 #include "passerelle/v1/tender.pb.h"
 #include "store/records.h"
+#include "tests/impact/sample_declarations.h"
 #include "tests/support/registry_client.h"
 #include "tests/support/test_node.h"
 
@@ -94,43 +95,8 @@ class DeclarationsTest : public ::testing::Test {
   static v1::HourDeclaration Declaration(const std::string& siret, const std::string& tender,
                                          const std::string& buyer, int lot,
                                          const std::string& period, int64_t total,
-                                         std::vector<std::string> workers) {
-    v1::HourDeclaration d;
-    d.set_contractor_siret(siret);
-    d.set_buyer("buyers/" + buyer);
-    d.set_tender("tenders/" + tender);
-    d.set_lot_number(lot);
-    d.set_period(period);
-    d.set_total_hundredths(total);
-    const int64_t each = 700;
-    d.set_insertion_hundredths(each * static_cast<int64_t>(workers.size()));
-    for (size_t i = 0; i < workers.size(); ++i) {
-      v1::WorkerLine* w = d.add_workers();
-      w->set_worker_reference(workers[i]);
-      w->set_category(i % 2 ? v1::ELIGIBILITY_CATEGORY_LONG_TERM_JOB_SEEKER
-                            : v1::ELIGIBILITY_CATEGORY_YOUNG_LOW_QUALIFIED);
-      w->set_channel(v1::INSERTION_CHANNEL_DIRECT_HIRE);
-      w->set_hundredths(each);
-    }
-    int64_t young = 0, long_term = 0;
-    for (const v1::WorkerLine& w : d.workers()) {
-      (w.category() == v1::ELIGIBILITY_CATEGORY_YOUNG_LOW_QUALIFIED ? young : long_term) +=
-          w.hundredths();
-    }
-    if (!workers.empty()) {
-      v1::ChannelHours* c = d.add_by_channel();
-      c->set_channel(v1::INSERTION_CHANNEL_DIRECT_HIRE);
-      c->set_hundredths(d.insertion_hundredths());
-    }
-    if (young > 0) {
-      d.add_by_category()->set_category(v1::ELIGIBILITY_CATEGORY_YOUNG_LOW_QUALIFIED);
-      d.mutable_by_category(d.by_category_size() - 1)->set_hundredths(young);
-    }
-    if (long_term > 0) {
-      d.add_by_category()->set_category(v1::ELIGIBILITY_CATEGORY_LONG_TERM_JOB_SEEKER);
-      d.mutable_by_category(d.by_category_size() - 1)->set_hundredths(long_term);
-    }
-    return d;
+                                         const std::vector<std::string>& workers) {
+    return testing::SampleDeclaration(siret, tender, buyer, lot, period, total, workers);
   }
 
   v1::ImpactReport Report(v1::ReportDimension scope = v1::REPORT_DIMENSION_EVENT,
