@@ -2,6 +2,7 @@
 // plaintext, unsigned). The process-level fault tests live in tests/e2e/.
 
 #include <chrono>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,7 +13,9 @@
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
+#include "passerelle/v1/impact.grpc.pb.h"
 #include "passerelle/v1/tender.grpc.pb.h"
+#include "tests/impact/sample_declarations.h"
 #include "tests/support/mesh_support.h"
 #include "tests/support/test_node.h"
 #include "tests/tender/sample_tenders.h"
@@ -273,6 +276,92 @@ TEST(Mesh, ANoticeWrittenOnItsBuyersNodeReachesWatchersAndMatchingOnAnotherNode)
   ASSERT_TRUE(stub->MatchStructures(&context, match, &matches).ok());
   ASSERT_EQ(matches.matches_size(), 1);
   EXPECT_EQ(matches.matches(0).structure(), aci.name());
+}
+
+TEST(Mesh, ARedactedPeerGetsDeclarationsWithoutWorkerLinesAndAFullOneWithPseudonymsOnly) {
+  testing::TempDir secret_dir;
+  const std::string secret = secret_dir.path() + "/secret";
+  std::ofstream(secret) << "a-secret-the-whole-event-shares-0123456789";
+  auto nodes = StartMesh({"solideo", "les-canaux", "yunus-centre"}, [&](v1::NodeConfig* config) {
+    v1::SharingRule* rule = config->mutable_policy()->add_sharing();
+    rule->set_kind("declaration");
+    rule->set_peer("les-canaux");
+    rule->set_sharing(v1::SHARING_REDACTED);
+    config->mutable_impact()->set_worker_secret_file(secret);
+  });
+  TestNode& solideo = *nodes[0];
+  {
+    grpc::ClientContext context;
+    v1::CreateBuyerRequest request;
+    *request.mutable_buyer() = testing::SampleBuyer("solideo");
+    v1::Buyer buyer;
+    ASSERT_TRUE(solideo.Registry()->CreateBuyer(&context, request, &buyer).ok());
+  }
+  v1::Structure aci;
+  ASSERT_TRUE(Create(solideo, testing::MatchingStructure(testing::TestSiret(7)), &aci).ok());
+  ASSERT_TRUE(CreateTender(solideo, testing::SampleTender("village")).ok());
+  auto tenders = v1::TenderService::NewStub(solideo.channel());
+  v1::PublishTenderRequest publish;
+  publish.set_name("tenders/village");
+  v1::CloseTenderRequest close;
+  close.set_name("tenders/village");
+  v1::AwardLotRequest award;
+  award.set_tender("tenders/village");
+  award.mutable_award()->set_lot_number(1);
+  award.mutable_award()->set_structure(aci.name());
+  award.mutable_award()->set_amount_cents(5'000'000);
+  award.mutable_award()->set_award_date("2025-01-10");
+  {
+    grpc::ClientContext publish_context, close_context, award_context;
+    v1::Tender t;
+    v1::Award a;
+    ASSERT_TRUE(tenders->PublishTender(&publish_context, publish, &t).ok());
+    ASSERT_TRUE(tenders->CloseTender(&close_context, close, &t).ok());
+    ASSERT_TRUE(tenders->AwardLot(&award_context, award, &a).ok());
+  }
+  auto impact = v1::ImpactService::NewStub(solideo.channel());
+  v1::HourDeclaration declared;
+  {
+    grpc::ClientContext context;
+    v1::SubmitDeclarationRequest request;
+    *request.mutable_declaration() = testing::SampleDeclaration(
+        testing::TestSiret(7), "village", "solideo", 1, "2025-02", 10000, {"P-1", "P-2"});
+    ASSERT_TRUE(impact->SubmitDeclaration(&context, request, &declared).ok());
+  }
+  {
+    grpc::ClientContext context;
+    v1::ValidateDeclarationRequest request;
+    request.set_name(declared.name());
+    ASSERT_TRUE(impact->ValidateDeclaration(&context, request, &declared).ok());
+  }
+  ASSERT_TRUE(AwaitConvergence(Channels(nodes), /*compare_records=*/false));
+
+  auto read = [&](TestNode& node, v1::HourDeclaration* d, v1::ImpactReport* report) {
+    auto stub = v1::ImpactService::NewStub(node.channel());
+    grpc::ClientContext get_context, report_context;
+    v1::GetDeclarationRequest get;
+    get.set_name(declared.name());
+    ASSERT_TRUE(stub->GetDeclaration(&get_context, get, d).ok()) << node.node().address();
+    ASSERT_TRUE(stub->GetImpactReport(&report_context, v1::GetImpactReportRequest(), report).ok());
+  };
+  v1::HourDeclaration at_canaux, at_yunus;
+  v1::ImpactReport canaux_report, yunus_report, solideo_report;
+  read(*nodes[1], &at_canaux, &canaux_report);
+  read(*nodes[2], &at_yunus, &yunus_report);
+  read(solideo, &declared, &solideo_report);
+
+  EXPECT_EQ(at_canaux.workers_size(), 0);
+  EXPECT_EQ(at_canaux.insertion_hundredths(), declared.insertion_hundredths());
+  EXPECT_EQ(at_canaux.status(), v1::DECLARATION_STATUS_VALIDATED);
+  ASSERT_EQ(at_yunus.workers_size(), 2);
+  EXPECT_EQ(at_yunus.workers(0).worker_pseudonym(), declared.workers(0).worker_pseudonym());
+  EXPECT_TRUE(at_yunus.workers(0).worker_reference().empty());
+  // Every node's figures agree, but for the people a redacted peer never sees.
+  EXPECT_EQ(yunus_report.totals().SerializeAsString(), solideo_report.totals().SerializeAsString());
+  EXPECT_EQ(canaux_report.totals().insertion_hundredths(), 1400);
+  EXPECT_EQ(canaux_report.totals().awarded_cents(), 5'000'000);
+  EXPECT_EQ(canaux_report.totals().distinct_insertion_workers(), 0);
+  EXPECT_EQ(solideo_report.totals().distinct_insertion_workers(), 2);
 }
 
 }  // namespace
