@@ -118,7 +118,7 @@ absl::StatusOr<Declarations::Prepared> Declarations::Prepare(
     return absl::PermissionDeniedError(absl::StrCat("these credentials declare for SIRET ",
                                                     caller.siret, ", not ", d.contractor_siret()));
   }
-  if (d.workers_size() > 0 && worker_secret_.empty()) {
+  if (d.workers_size() > 0 && !has_worker_secret_) {
     return absl::FailedPreconditionError(
         "this node has no worker secret (impact.worker_secret_file): it cannot take worker lines");
   }
@@ -162,7 +162,7 @@ absl::StatusOr<Declarations::Prepared> Declarations::Prepare(
   p.record.clear_reason();
   p.record.clear_supersedes();
   p.record.clear_superseded_by();
-  PseudonymiseWorkers(worker_secret_, &p.record);
+  PseudonymiseWorkers(pseudonymiser_, &p.record);
   p.record.mutable_themes()->CopyFrom(t.themes());
   p.record.mutable_departments()->CopyFrom(t.departments());
   p.record.set_status(v1::DECLARATION_STATUS_SUBMITTED);

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "impact_svc/rules.h"
 #include "passerelle/v1/config.pb.h"
 #include "passerelle/v1/impact.pb.h"
 #include "passerelle/v1/tender.pb.h"
@@ -38,7 +39,10 @@ class Declarations {
 
   // `worker_secret` turns worker references into pseudonyms (empty: worker lines are refused).
   Declarations(store::Store* store, v1::ImpactConfig config, std::string worker_secret)
-      : store_(store), config_(std::move(config)), worker_secret_(std::move(worker_secret)) {}
+      : store_(store),
+        config_(std::move(config)),
+        has_worker_secret_(!worker_secret.empty()),
+        pseudonymiser_(worker_secret) {}
 
   absl::StatusOr<v1::HourDeclaration> Submit(const v1::HourDeclaration& declaration,
                                              const Caller& caller);
@@ -74,7 +78,8 @@ class Declarations {
 
   store::Store* store_;
   const v1::ImpactConfig config_;
-  const std::string worker_secret_;
+  const bool has_worker_secret_;
+  const Pseudonymiser pseudonymiser_;
   std::optional<absl::CivilMonth> fixed_month_;
 };
 

@@ -1,10 +1,12 @@
 #include "impact_svc/rules.h"
 
+#include <cstring>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/validation.h"
+#include "openssl/crypto.h"
 #include "openssl/evp.h"
-#include "openssl/hmac.h"
 #include "registry_svc/siret.h"
 
 namespace passerelle::impact {
@@ -82,18 +84,60 @@ v1::TargetStatus StatusAgainst(int64_t basis_points, const v1::Target& target) {
   return v1::TARGET_STATUS_BEHIND;
 }
 
-std::string WorkerPseudonym(absl::string_view secret, absl::string_view worker_reference) {
+Pseudonymiser::Pseudonymiser(absl::string_view secret)
+    : inner_(EVP_MD_CTX_new()), outer_(EVP_MD_CTX_new()) {
+  constexpr size_t kBlock = 64;  // SHA-256's block size
+  unsigned char key[kBlock] = {};
+  if (secret.size() > kBlock) {  // RFC 2104: a key longer than a block is hashed first
+    unsigned int length = 0;
+    EVP_Digest(secret.data(), secret.size(), key, &length, EVP_sha256(), nullptr);
+  } else {
+    std::memcpy(key, secret.data(), secret.size());
+  }
+  unsigned char ipad[kBlock], opad[kBlock];
+  for (size_t i = 0; i < kBlock; ++i) {
+    ipad[i] = key[i] ^ 0x36;
+    opad[i] = key[i] ^ 0x5c;
+  }
+  EVP_DigestInit_ex(inner_, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(inner_, ipad, kBlock);
+  EVP_DigestInit_ex(outer_, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(outer_, opad, kBlock);
+  OPENSSL_cleanse(key, sizeof key);
+  OPENSSL_cleanse(ipad, sizeof ipad);
+  OPENSSL_cleanse(opad, sizeof opad);
+}
+
+Pseudonymiser::~Pseudonymiser() {
+  EVP_MD_CTX_free(inner_);
+  EVP_MD_CTX_free(outer_);
+}
+
+std::string Pseudonymiser::Of(absl::string_view worker_reference) const {
+  struct Scratch {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Scratch() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Scratch scratch;
+  unsigned char inner_hash[EVP_MAX_MD_SIZE];
   unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(worker_reference.data()), worker_reference.size(),
-       digest, &length);
+  unsigned int inner_length = 0, length = 0;
+  EVP_MD_CTX_copy_ex(scratch.ctx, inner_);
+  EVP_DigestUpdate(scratch.ctx, worker_reference.data(), worker_reference.size());
+  EVP_DigestFinal_ex(scratch.ctx, inner_hash, &inner_length);
+  EVP_MD_CTX_copy_ex(scratch.ctx, outer_);
+  EVP_DigestUpdate(scratch.ctx, inner_hash, inner_length);
+  EVP_DigestFinal_ex(scratch.ctx, digest, &length);
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
-void PseudonymiseWorkers(absl::string_view secret, v1::HourDeclaration* d) {
+std::string WorkerPseudonym(absl::string_view secret, absl::string_view worker_reference) {
+  return Pseudonymiser(secret).Of(worker_reference);
+}
+
+void PseudonymiseWorkers(const Pseudonymiser& pseudonymiser, v1::HourDeclaration* d) {
   for (v1::WorkerLine& w : *d->mutable_workers()) {
-    w.set_worker_pseudonym(WorkerPseudonym(secret, w.worker_reference()));
+    w.set_worker_pseudonym(pseudonymiser.Of(w.worker_reference()));
     w.clear_worker_reference();
   }
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/time/civil_time.h"
 #include "common/errors.h"
 #include "gmock/gmock.h"
@@ -118,9 +119,21 @@ TEST(WorkerPseudonym, SameReferenceSameSecretSamePseudonymAndNoWayBackWithoutThe
   EXPECT_EQ(a.find("EMP-0042"), std::string::npos);
 }
 
+TEST(WorkerPseudonym, IsHmacSha256AsRfc4231Defines) {
+  // RFC 4231 test cases 2 (a short key) and 6 (a key longer than a block, hashed first).
+  EXPECT_EQ(absl::BytesToHexString(WorkerPseudonym("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(
+      absl::BytesToHexString(WorkerPseudonym(
+          std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First")),
+      "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  Pseudonymiser reused("Jefe");
+  EXPECT_EQ(reused.Of("what do ya want for nothing?"), reused.Of("what do ya want for nothing?"));
+}
+
 TEST(PseudonymiseWorkers, ClearsEveryReferenceSoNoStoredByteHoldsIt) {
   v1::HourDeclaration d = Sample();
-  PseudonymiseWorkers("event-secret", &d);
+  PseudonymiseWorkers(Pseudonymiser("event-secret"), &d);
   for (const v1::WorkerLine& w : d.workers()) {
     EXPECT_TRUE(w.worker_reference().empty());
     EXPECT_EQ(w.worker_pseudonym().size(), 32u);
@@ -133,7 +146,7 @@ TEST(PseudonymiseWorkers, ClearsEveryReferenceSoNoStoredByteHoldsIt) {
 
 TEST(RedactWorkers, KeepsTheTotalsAndDropsEveryWorkerLine) {
   v1::HourDeclaration d = Sample();
-  PseudonymiseWorkers("event-secret", &d);
+  PseudonymiseWorkers(Pseudonymiser("event-secret"), &d);
   RedactWorkers(&d);
   EXPECT_THAT(d.workers(), IsEmpty());
   EXPECT_EQ(d.insertion_hundredths(), 3000);
