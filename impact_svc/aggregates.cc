@@ -1,6 +1,7 @@
 #include "impact_svc/aggregates.h"
 
 #include <array>
+#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "passerelle/v1/tender.pb.h"
@@ -87,13 +88,18 @@ std::string MemberKey(MemberSet set, v1::ReportDimension scope, absl::string_vie
 
 void AddFact(const Coordinates& c, absl::Span<const int64_t> values, int sign,
              store::TallyEdits* edits) {
+  // A cell names the group value and month alone, so each grouping's cells serve every scope.
+  std::vector<std::string> cells[std::size(kDimensions)];
+  for (size_t g = 0; g < std::size(kDimensions); ++g) {
+    for (absl::string_view group_value : ValuesOf(c, kDimensions[g])) {
+      cells[g].push_back(CounterCell(group_value, c.month));
+    }
+  }
   for (v1::ReportDimension scope : kDimensions) {
     for (absl::string_view scope_value : ValuesOf(c, scope)) {
-      for (v1::ReportDimension group : kDimensions) {
-        const std::string key = CounterKey(scope, scope_value, group);
-        for (absl::string_view group_value : ValuesOf(c, group)) {
-          edits->Add(key, CounterCell(group_value, c.month), values, sign);
-        }
+      for (size_t g = 0; g < std::size(kDimensions); ++g) {
+        const std::string key = CounterKey(scope, scope_value, kDimensions[g]);
+        for (const std::string& cell : cells[g]) edits->Add(key, cell, values, sign);
       }
     }
   }
