@@ -295,20 +295,12 @@ absl::StatusOr<v1::ListDeclarationsResponse> Declarations::List(
     cursors.push_back(registry::AnyOf(*view, kDeclarationKind, group));
   }
   std::unique_ptr<store::PostingCursor> cursor = store::NewIntersectionCursor(std::move(cursors));
-  if (!after->empty()) cursor->Seek(absl::StrCat(*after, absl::string_view("\0", 1)));
   v1::ListDeclarationsResponse response;
-  std::string last;
-  for (; cursor->Valid(); cursor->Next()) {
-    if (response.declarations_size() == *size) {
-      response.set_next_page_token(common::EncodePageToken(last, fingerprint));
-      break;
-    }
-    absl::StatusOr<v1::HourDeclaration> d =
-        store::GetById<v1::HourDeclaration>(*view, kDeclarationKind, cursor->id(), cursor->id());
-    if (!d.ok()) return d.status();
-    last = std::string(cursor->id());
-    *response.add_declarations() = *std::move(d);
-  }
+  absl::StatusOr<std::string> next = store::CursorPage<v1::HourDeclaration>(
+      *view, kDeclarationKind, *cursor, *after, *size, fingerprint,
+      [&](v1::HourDeclaration d) { *response.add_declarations() = std::move(d); });
+  if (!next.ok()) return next.status();
+  response.set_next_page_token(*std::move(next));
   return response;
 }
 

@@ -55,13 +55,9 @@ absl::StatusOr<int64_t> DistinctMembers(const store::ReadView& view, MemberSet s
                                         v1::ReportDimension scope, absl::string_view value,
                                         const Range& range,
                                         const std::vector<std::string>& months) {
-  if (range.open()) {
-    absl::StatusOr<uint64_t> n = view.TallySize(MemberKey(set, scope, value, ""));
-    if (!n.ok()) return n.status();
-    return static_cast<int64_t>(*n);
-  }
-  if (months.size() == 1) {
-    absl::StatusOr<uint64_t> n = view.TallySize(MemberKey(set, scope, value, months[0]));
+  if (range.open() || months.size() == 1) {
+    absl::StatusOr<uint64_t> n =
+        view.TallySize(MemberKey(set, scope, value, range.open() ? "" : months[0]));
     if (!n.ok()) return n.status();
     return static_cast<int64_t>(*n);
   }

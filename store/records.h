@@ -149,6 +149,25 @@ absl::StatusOr<Response> ListPage(const Store& store, absl::string_view kind, in
   return response;
 }
 
+// One page of the `kind` records `cursor` yields, resuming after id `after` (empty: from the
+// start), each parsed and handed to `add`, at most `size`. Returns the next page's token (carrying
+// `fingerprint`), empty after the last page.
+template <typename Record, typename Add>
+absl::StatusOr<std::string> CursorPage(const ReadView& view, absl::string_view kind,
+                                       PostingCursor& cursor, absl::string_view after, int size,
+                                       absl::string_view fingerprint, Add add) {
+  if (!after.empty()) cursor.Seek(absl::StrCat(after, absl::string_view("\0", 1)));
+  std::string last;
+  for (int n = 0; cursor.Valid(); cursor.Next(), ++n) {
+    if (n == size) return common::EncodePageToken(last, fingerprint);
+    absl::StatusOr<Record> record = GetById<Record>(view, kind, cursor.id(), cursor.id());
+    if (!record.ok()) return record.status();
+    last = std::string(cursor.id());
+    add(*std::move(record));
+  }
+  return std::string();
+}
+
 // Creates `record` under `id` unless a record is already there (ALREADY_EXISTS naming `name`).
 template <typename Record, typename Terms>
 absl::StatusOr<Record> CreateRecord(Store* store, absl::string_view kind, const std::string& id,

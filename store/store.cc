@@ -24,8 +24,8 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   return absl::InternalError(absl::StrCat(what, ": ", s.ToString()));
 }
 
-// All tuning lives here. Point lookups dominate (records by id), so bloom filters pay; the index and change
-// log are read by prefix ranges.
+// All tuning lives here. Point lookups dominate (records by id), so bloom filters pay; the index
+// and change log are read by prefix ranges.
 rocksdb::ColumnFamilyOptions FamilyOptions(const StoreOptions& options,
                                            const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions cf;
@@ -63,7 +63,8 @@ struct PrefixIterator {
 
 }  // namespace
 
-absl::Status StoredFamilies(const std::string& path, std::vector<rocksdb::ColumnFamilyDescriptor>* out) {
+absl::Status StoredFamilies(const std::string& path,
+                            std::vector<rocksdb::ColumnFamilyDescriptor>* out) {
   std::vector<std::string> names;
   rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);
   if (!s.ok()) return absl::NotFoundError(absl::StrCat("no store at ", path, ": ", s.ToString()));
@@ -92,8 +93,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   rocksdb::ColumnFamilyOptions cf_options = FamilyOptions(options, cache);
   rocksdb::ColumnFamilyOptions index_options = cf_options;
   index_options.merge_operator = NewPostingMergeOperator();
-  // A posting list is one value, so a block-cache miss on a large one decompressed all of it for a search
-  // that reads one page; the index is a small share of the store's bytes.
+  // A posting list is one value, so a block-cache miss on a large one decompressed all of it for a
+  // search that reads one page; the index is a small share of the store's bytes.
   index_options.compression = rocksdb::kNoCompression;
   rocksdb::ColumnFamilyOptions tally_options = cf_options;
   tally_options.merge_operator = NewTallyMergeOperator();
@@ -101,17 +102,19 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   std::vector<std::string> existing;
   if (rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing).ok() &&
       std::count(existing.begin(), existing.end(), keys::kLegacyIndexFamily) > 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("store at ", options.path,
-                     " keeps one key per posting, a format this version no longer reads; re-import it"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "store at ", options.path,
+        " keeps one key per posting, a format this version no longer reads; re-import it"));
   }
 
-  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, std::string(keys::kIndexFamily),
-                                    std::string(keys::kChangesFamily), std::string(keys::kAuditFamily),
-                                    std::string(keys::kTallyFamily)};
+  std::vector<std::string> names = {
+      rocksdb::kDefaultColumnFamilyName, std::string(keys::kIndexFamily),
+      std::string(keys::kChangesFamily), std::string(keys::kAuditFamily),
+      std::string(keys::kTallyFamily)};
   for (const std::string& kind : options.kinds) {
     if (!keys::IsValidComponent(kind) || std::count(names.begin(), names.end(), kind) > 0) {
-      return absl::InvalidArgumentError(absl::StrCat("store: bad or duplicate record kind '", kind, "'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("store: bad or duplicate record kind '", kind, "'"));
     }
     names.push_back(kind);
   }
@@ -143,15 +146,18 @@ absl::Status Store::LoadChainHeads() {
     std::string prefix = keys::ChangePrefix(key.substr(0, key.find('\0')));
     it->SeekForPrev(keys::PrefixEnd(prefix));
     v1::Change change;
-    if (!it->Valid() || !change.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+    if (!it->Valid() ||
+        !change.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError("store: unreadable change-log entry");
     }
-    heads_[change.version().origin_partner()] = {change.version().origin_sequence(), change.chain_hash()};
+    heads_[change.version().origin_partner()] = {change.version().origin_sequence(),
+                                                 change.chain_hash()};
     // Local and remote times alike: the clock must never fall behind a time it has seen.
     clock_.Observe(change.version().hlc_time());
     it->Seek(keys::PrefixEnd(prefix));
   }
-  if (absl::Status read = FromRocks(it->status(), "reading the change log"); !read.ok()) return read;
+  if (absl::Status read = FromRocks(it->status(), "reading the change log"); !read.ok())
+    return read;
 
   std::unique_ptr<rocksdb::Iterator> audit(db_->NewIterator(ro, Family(keys::kAuditFamily)));
   audit->SeekToLast();
@@ -165,7 +171,8 @@ absl::Status Store::LoadChainHeads() {
   return FromRocks(audit->status(), "reading the audit chain");
 }
 
-void Store::StageAudit(const v1::Change& change, bool remote, AuditHead* head, rocksdb::WriteBatch* batch) const {
+void Store::StageAudit(const v1::Change& change, bool remote, AuditHead* head,
+                       rocksdb::WriteBatch* batch) const {
   v1::AuditEntry entry = NextAuditEntry(*head, change, remote, absl::ToUnixMillis(absl::Now()));
   std::string key;
   keys::AppendBigEndian64(&key, entry.index());
@@ -214,7 +221,8 @@ uint64_t Store::commit_count() const {
 
 uint64_t Store::AwaitCommit(uint64_t seen, absl::Time deadline) const {
   absl::MutexLock lock(&commit_mu_);
-  auto advanced = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_) { return commits_ > seen; };
+  auto advanced = [this, seen]()
+                      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_) { return commits_ > seen; };
   commit_mu_.AwaitWithDeadline(absl::Condition(&advanced), deadline);
   return commits_;
 }
@@ -245,7 +253,8 @@ absl::Status Store::Stage(const v1::Change& change, const RecordWrite& write,
 absl::Status Store::Commit(rocksdb::WriteBatch* batch) {
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync_writes;
-  if (absl::Status s = FromRocks(db_->Write(wo, batch), "committing write batch"); !s.ok()) return s;
+  if (absl::Status s = FromRocks(db_->Write(wo, batch), "committing write batch"); !s.ok())
+    return s;
   absl::MutexLock lock(&commit_mu_);
   ++commits_;
   return absl::OkStatus();
@@ -253,19 +262,21 @@ absl::Status Store::Commit(rocksdb::WriteBatch* batch) {
 
 struct Store::QueuedWrite {
   WriteTarget target;
-  absl::FunctionRef<absl::StatusOr<RecordWrite>(const std::optional<std::string>&, const v1::Version&)> decide;
+  absl::FunctionRef<absl::StatusOr<RecordWrite>(const std::optional<std::string>&,
+                                                const v1::Version&)>
+      decide;
   std::optional<absl::StatusOr<v1::Version>> result;  // set by the writer that committed it
 };
 
-absl::StatusOr<v1::Version> Store::Write(
-    absl::string_view kind, absl::string_view id,
-    absl::FunctionRef<absl::StatusOr<RecordWrite>(const std::optional<std::string>&,
-                                                  const v1::Version&)>
-        decide) {
-  // Group commit: under concurrent single writes the commit — read, WAL append, memtable inserts — is the
-  // bottleneck, and the write lock ran one at a time. The first writer to find nobody committing takes
-  // every queued write and commits them as one batch; the rest wait for their result. Terms shared by the
-  // group's records then cost one posting operand each, and the WAL one append.
+absl::StatusOr<v1::Version> Store::Write(absl::string_view kind, absl::string_view id,
+                                         absl::FunctionRef<absl::StatusOr<RecordWrite>(
+                                             const std::optional<std::string>&, const v1::Version&)>
+                                             decide) {
+  // Group commit: under concurrent single writes the commit — read, WAL append, memtable inserts —
+  // is the bottleneck, and the write lock ran one at a time. The first writer to find nobody
+  // committing takes every queued write and commits them as one batch; the rest wait for their
+  // result. Terms shared by the group's records then cost one posting operand each, and the WAL one
+  // append.
   QueuedWrite mine{{kind, id}, decide, std::nullopt};
   std::vector<QueuedWrite*> group;
   {
@@ -285,12 +296,14 @@ absl::StatusOr<v1::Version> Store::Write(
   absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> results;
   {
     absl::MutexLock lock(&write_mu_);
-    results = CommitEach(targets, [&](size_t item, const std::optional<std::string>& current,
-                                      const v1::Version& version) { return group[item]->decide(current, version); });
+    results = CommitEach(
+        targets, [&](size_t item, const std::optional<std::string>& current,
+                     const v1::Version& version) { return group[item]->decide(current, version); });
   }
   absl::MutexLock queue(&queue_mu_);
   for (size_t i = 0; i < group.size(); ++i) {
-    group[i]->result = results.ok() ? std::move((*results)[i]) : absl::StatusOr<v1::Version>(results.status());
+    group[i]->result =
+        results.ok() ? std::move((*results)[i]) : absl::StatusOr<v1::Version>(results.status());
   }
   committing_queued_ = false;
   return *std::move(mine.result);
@@ -298,7 +311,8 @@ absl::StatusOr<v1::Version> Store::Write(
 
 absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::WriteEach(
     absl::string_view kind, const std::vector<std::string>& ids, WriteDecision decide) {
-  if (Family(kind) == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
+  if (Family(kind) == nullptr)
+    return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
   std::vector<WriteTarget> targets;
   targets.reserve(ids.size());
   for (const std::string& id : ids) targets.push_back({kind, id});
@@ -327,8 +341,8 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::CommitEach(
   results.reserve(targets.size());
   rocksdb::WriteBatch batch;
   ChainHead head = heads_[options_.partner_id];
-  // Bytes written earlier in this batch (by kind \0 id), so a repeated record sees them rather than the
-  // database.
+  // Bytes written earlier in this batch (by kind \0 id), so a repeated record sees them rather than
+  // the database.
   absl::flat_hash_map<std::string, std::optional<std::string>> pending;
   // The change-log entries are written last: the final one carries the commit's signature.
   std::vector<v1::Change> log;
@@ -355,7 +369,8 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::CommitEach(
     if (auto p = pending.find(pending_key); p != pending.end()) {
       current = p->second;
     } else {
-      absl::StatusOr<std::optional<std::string>> stored = ReadStored(rocksdb::ReadOptions(), records, id);
+      absl::StatusOr<std::optional<std::string>> stored =
+          ReadStored(rocksdb::ReadOptions(), records, id);
       if (!stored.ok()) return stored.status();
       if (*stored) {
         Envelope envelope;
@@ -416,7 +431,8 @@ ReadView::~ReadView() { store_->db_->ReleaseSnapshot(snapshot_); }
 absl::StatusOr<std::optional<std::string>> ReadView::Get(absl::string_view kind,
                                                          absl::string_view id) const {
   rocksdb::ColumnFamilyHandle* family = store_->Family(kind);
-  if (family == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
+  if (family == nullptr)
+    return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot_;
   absl::StatusOr<std::optional<std::string>> stored = store_->ReadStored(ro, family, id);
@@ -426,24 +442,22 @@ absl::StatusOr<std::optional<std::string>> ReadView::Get(absl::string_view kind,
   return std::string(envelope.record);
 }
 
-absl::StatusOr<TallyCells> ReadView::Tally(absl::string_view key) const {
+absl::StatusOr<std::optional<std::string>> ReadView::TallyValue(absl::string_view key) const {
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot_;
-  absl::StatusOr<std::optional<std::string>> stored =
-      store_->ReadStored(ro, store_->Family(keys::kTallyFamily), key);
+  return store_->ReadStored(ro, store_->Family(keys::kTallyFamily), key);
+}
+
+absl::StatusOr<TallyCells> ReadView::Tally(absl::string_view key) const {
+  absl::StatusOr<std::optional<std::string>> stored = TallyValue(key);
   if (!stored.ok()) return stored.status();
-  if (!*stored) return TallyCells();
-  return DecodeTally(**stored);
+  return *stored ? DecodeTally(**stored) : TallyCells();
 }
 
 absl::StatusOr<uint64_t> ReadView::TallySize(absl::string_view key) const {
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snapshot_;
-  absl::StatusOr<std::optional<std::string>> stored =
-      store_->ReadStored(ro, store_->Family(keys::kTallyFamily), key);
+  absl::StatusOr<std::optional<std::string>> stored = TallyValue(key);
   if (!stored.ok()) return stored.status();
-  if (!*stored) return 0;
-  return TallyCellCount(**stored);
+  return *stored ? TallyCellCount(**stored) : 0;
 }
 
 absl::StatusOr<TallyCheck> Store::RecomputeTallies(bool repair) {
@@ -498,16 +512,19 @@ absl::StatusOr<TallyCheck> Store::RecomputeTallies(bool repair) {
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ReadView::Scan(
     absl::string_view kind, absl::string_view after, size_t limit) const {
   rocksdb::ColumnFamilyHandle* family = store_->Family(kind);
-  if (family == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
+  if (family == nullptr)
+    return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot_;
   std::unique_ptr<rocksdb::Iterator> it(store_->db_->NewIterator(ro, family));
   std::vector<std::pair<std::string, std::string>> out;
-  for (it->Seek(rocksdb::Slice(after.data(), after.size())); it->Valid() && out.size() < limit; it->Next()) {
+  for (it->Seek(rocksdb::Slice(after.data(), after.size())); it->Valid() && out.size() < limit;
+       it->Next()) {
     if (absl::string_view(it->key().data(), it->key().size()) == after) continue;
     Envelope envelope;
-    if (absl::Status s = DecodeEnvelope(absl::string_view(it->value().data(), it->value().size()),
-                                        kind, absl::string_view(it->key().data(), it->key().size()), &envelope);
+    if (absl::Status s =
+            DecodeEnvelope(absl::string_view(it->value().data(), it->value().size()), kind,
+                           absl::string_view(it->key().data(), it->key().size()), &envelope);
         !s.ok()) {
       return s;
     }
@@ -517,10 +534,12 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ReadView::Scan(
   return out;
 }
 
-std::unique_ptr<PostingCursor> ReadView::Postings(absl::string_view kind, absl::string_view term) const {
+std::unique_ptr<PostingCursor> ReadView::Postings(absl::string_view kind,
+                                                  absl::string_view term) const {
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot_;
-  return ReadPostingList(store_->db_.get(), ro, store_->Family(keys::kIndexFamily), keys::PostingList(kind, term));
+  return ReadPostingList(store_->db_.get(), ro, store_->Family(keys::kIndexFamily),
+                         keys::PostingList(kind, term));
 }
 
 std::vector<std::string> ReadView::TermsWithPrefix(absl::string_view kind, absl::string_view prefix,

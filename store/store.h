@@ -1,16 +1,17 @@
 #ifndef PASSERELLE_STORE_STORE_H_
 #define PASSERELLE_STORE_STORE_H_
 
-// The node's local state: one RocksDB database with a column family per record kind, a posting-list index
-// (one list per term, edited by merge operands) and the change log. Every write commits the record, its index entries and its change-log
-// entry in one WriteBatch, so a crash leaves all of them or none.
+// The node's local state: one RocksDB database with a column family per record kind, a posting-list
+// index (one list per term, edited by merge operands) and the change log. Every write commits the
+// record, its index entries and its change-log entry in one WriteBatch, so a crash leaves all of
+// them or none.
 //
-// Durability: writes go to the write-ahead log before they are acknowledged, without fsync by default; an
-// acknowledged write survives the death of the process (kill -9), and with sync_writes also that of the
-// machine.
+// Durability: writes go to the write-ahead log before they are acknowledged, without fsync by
+// default; an acknowledged write survives the death of the process (kill -9), and with sync_writes
+// also that of the machine.
 //
-// Thread-safety: all methods may be called concurrently. Writes are serialised (they assign the origin
-// sequence); reads never wait for writes.
+// Thread-safety: all methods may be called concurrently. Writes are serialised (they assign the
+// origin sequence); reads never wait for writes.
 
 #include <cstdint>
 #include <functional>
@@ -18,7 +19,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
 #include <vector>
 
@@ -26,6 +26,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "passerelle/v1/common.pb.h"
@@ -48,13 +49,14 @@ namespace passerelle::store {
 
 struct StoreOptions {
   std::string path;
-  std::string partner_id;           // the origin stamped on every local write
-  std::vector<std::string> kinds;   // record kinds; one column family each, created if missing
+  std::string partner_id;          // the origin stamped on every local write
+  std::vector<std::string> kinds;  // record kinds; one column family each, created if missing
   int64_t block_cache_bytes = 64 << 20;
   int64_t write_buffer_bytes = 8 << 20;
   bool sync_writes = false;
-  // Signs store::SignedMessage of the last change of every local commit (the origin's signature that peers
-  // verify). Unset: local changes go unsigned, which only a single development node can live with.
+  // Signs store::SignedMessage of the last change of every local commit (the origin's signature
+  // that peers verify). Unset: local changes go unsigned, which only a single development node can
+  // live with.
   std::function<std::string(absl::string_view message)> sign;
   // By record kind: what a record contributes to the tallies. Every write of such a kind, local or
   // replicated, moves the tallies by the difference in the same WriteBatch.
@@ -63,27 +65,28 @@ struct StoreOptions {
 
 // How far the tallies kept incrementally stood from a recompute over every record.
 struct TallyCheck {
-  size_t keys = 0;       // tally keys a recompute gives
-  size_t differing = 0;  // keys whose stored cells differed from the recompute (absent ones included)
+  size_t keys = 0;  // tally keys a recompute gives
+  size_t differing =
+      0;  // keys whose stored cells differed from the recompute (absent ones included)
 };
 
-// What one record write changes besides the change log. Index terms are opaque strings chosen by the caller
-// (e.g. "theme:3"); they may not contain '\0'.
+// What one record write changes besides the change log. Index terms are opaque strings chosen by
+// the caller (e.g. "theme:3"); they may not contain '\0'.
 struct RecordWrite {
   std::optional<std::string> value;  // the record's new bytes; nullopt deletes it
   std::vector<std::string> remove_terms;
   std::vector<std::string> add_terms;
 };
 
-// Decides a write from the record's current bytes (nullopt when absent) and the version the write will carry.
-// Runs under the store's write lock, so what it reads cannot change before the write commits. An error
-// commits nothing for that record.
+// Decides a write from the record's current bytes (nullopt when absent) and the version the write
+// will carry. Runs under the store's write lock, so what it reads cannot change before the write
+// commits. An error commits nothing for that record.
 using WriteDecision = absl::FunctionRef<absl::StatusOr<RecordWrite>(
     size_t item, const std::optional<std::string>& current, const v1::Version& version)>;
 
-// Applying a change received from another node: given the change (never withheld) and the record's current
-// bytes, the RecordWrite to commit — its value is ignored (the change's record is written); only the index
-// terms are taken.
+// Applying a change received from another node: given the change (never withheld) and the record's
+// current bytes, the RecordWrite to commit — its value is ignored (the change's record is written);
+// only the index terms are taken.
 using ApplyDecision = absl::FunctionRef<absl::StatusOr<RecordWrite>(
     const v1::Change& change, const std::optional<std::string>& current)>;
 
@@ -92,18 +95,20 @@ using SignatureCheck = absl::FunctionRef<absl::Status(
     absl::string_view origin, absl::string_view message, absl::string_view signature)>;
 
 struct ApplyOutcome {
-  size_t applied = 0;      // changes whose record was written
-  size_t logged_only = 0;  // withheld, or superseded by a newer version already held: logged, record untouched
-  size_t duplicates = 0;   // already held; skipped
+  size_t applied = 0;  // changes whose record was written
+  size_t logged_only =
+      0;  // withheld, or superseded by a newer version already held: logged, record untouched
+  size_t duplicates = 0;  // already held; skipped
 };
 
 class Store;
 class PostingEdits;
 
-// The column families of the store at `path`, each with what any other opener of its files (an offline
-// tool, a test) must give it for the write-ahead log to replay as the store wrote it: the index family's
-// merge operator.
-absl::Status StoredFamilies(const std::string& path, std::vector<rocksdb::ColumnFamilyDescriptor>* out);
+// The column families of the store at `path`, each with what any other opener of its files (an
+// offline tool, a test) must give it for the write-ahead log to replay as the store wrote it: the
+// index family's merge operator.
+absl::Status StoredFamilies(const std::string& path,
+                            std::vector<rocksdb::ColumnFamilyDescriptor>* out);
 
 // A consistent view of the store at one instant (a RocksDB snapshot); every read through it agrees.
 class ReadView {
@@ -112,15 +117,16 @@ class ReadView {
   ReadView(const ReadView&) = delete;
   ReadView& operator=(const ReadView&) = delete;
 
-  absl::StatusOr<std::optional<std::string>> Get(absl::string_view kind, absl::string_view id) const;
+  absl::StatusOr<std::optional<std::string>> Get(absl::string_view kind,
+                                                 absl::string_view id) const;
   // Records of `kind` whose id is > `after`, in id order, at most `limit`.
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scan(absl::string_view kind,
-                                                                       absl::string_view after,
-                                                                       size_t limit) const;
+                                                                        absl::string_view after,
+                                                                        size_t limit) const;
   // The ids of `kind` records indexed under `term`.
   std::unique_ptr<PostingCursor> Postings(absl::string_view kind, absl::string_view term) const;
-  // Terms currently indexed for `kind` (with at least one record) that start with `prefix`, in order, at
-  // most `limit`.
+  // Terms currently indexed for `kind` (with at least one record) that start with `prefix`, in
+  // order, at most `limit`.
   std::vector<std::string> TermsWithPrefix(absl::string_view kind, absl::string_view prefix,
                                            size_t limit) const;
   // The cells of tally `key` (none when absent).
@@ -133,6 +139,8 @@ class ReadView {
 
  private:
   friend class Store;
+  // The encoded tally under `key`, nullopt when absent.
+  absl::StatusOr<std::optional<std::string>> TallyValue(absl::string_view key) const;
   ReadView(const Store* store, const rocksdb::Snapshot* snapshot)
       : store_(store), snapshot_(snapshot) {}
   const Store* store_;
@@ -146,45 +154,47 @@ class Store {
 
   const std::string& partner_id() const { return options_.partner_id; }
 
-  // Commits one record write; returns the version it got. Writes that arrive while another commits are
-  // decided in arrival order and committed together in one WriteBatch (each its own change, version and
-  // result): acknowledged only once that batch is in the write-ahead log.
-  absl::StatusOr<v1::Version> Write(absl::string_view kind, absl::string_view id,
-                                    absl::FunctionRef<absl::StatusOr<RecordWrite>(
-                                        const std::optional<std::string>& current,
-                                        const v1::Version& version)>
-                                        decide);
+  // Commits one record write; returns the version it got. Writes that arrive while another commits
+  // are decided in arrival order and committed together in one WriteBatch (each its own change,
+  // version and result): acknowledged only once that batch is in the write-ahead log.
+  absl::StatusOr<v1::Version> Write(
+      absl::string_view kind, absl::string_view id,
+      absl::FunctionRef<absl::StatusOr<RecordWrite>(const std::optional<std::string>& current,
+                                                    const v1::Version& version)>
+          decide);
 
-  // Commits many record writes of one kind in a single WriteBatch: the items whose decision succeeds commit
-  // together, each with its own version; the others write nothing. An id may repeat: a later item sees the
-  // earlier one's bytes. Returns one result per id, or an error if the batch itself failed (then nothing of
-  // it is written).
+  // Commits many record writes of one kind in a single WriteBatch: the items whose decision
+  // succeeds commit together, each with its own version; the others write nothing. An id may
+  // repeat: a later item sees the earlier one's bytes. Returns one result per id, or an error if
+  // the batch itself failed (then nothing of it is written).
   absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> WriteEach(
       absl::string_view kind, const std::vector<std::string>& ids, WriteDecision decide);
 
-  // Applies changes another node sent, in one WriteBatch, each logged under its own origin and sequence so
-  // that this node can relay it. For every origin, changes must continue its chain exactly where this node
-  // stands (a change already held is skipped as a duplicate) and the batch's last change of each origin must
-  // carry the origin's signature. Records follow last-writer-wins on (hlc_time, origin). Errors commit
-  // nothing: FAILED_PRECONDITION for a sequence gap, UNAUTHENTICATED for a broken chain, a bad or missing
-  // signature.
-  // Without `require_signatures` (a development mesh whose nodes have no signing keys) unsigned commits are
+  // Applies changes another node sent, in one WriteBatch, each logged under its own origin and
+  // sequence so that this node can relay it. For every origin, changes must continue its chain
+  // exactly where this node stands (a change already held is skipped as a duplicate) and the
+  // batch's last change of each origin must carry the origin's signature. Records follow
+  // last-writer-wins on (hlc_time, origin). Errors commit nothing: FAILED_PRECONDITION for a
+  // sequence gap, UNAUTHENTICATED for a broken chain, a bad or missing signature. Without
+  // `require_signatures` (a development mesh whose nodes have no signing keys) unsigned commits are
   // accepted, but a signature that is present is still checked.
-  absl::StatusOr<ApplyOutcome> Apply(const std::vector<v1::Change>& changes, bool require_signatures,
-                                     SignatureCheck check, ApplyDecision decide);
+  absl::StatusOr<ApplyOutcome> Apply(const std::vector<v1::Change>& changes,
+                                     bool require_signatures, SignatureCheck check,
+                                     ApplyDecision decide);
 
-  // Like WriteEach, but all or nothing: the first decision that fails fails the call with its error,
-  // and nothing is written. For writes that keep several records consistent (a record and the one it
-  // supersedes).
+  // Like WriteEach, but all or nothing: the first decision that fails fails the call with its
+  // error, and nothing is written. For writes that keep several records consistent (a record and
+  // the one it supersedes).
   absl::StatusOr<std::vector<v1::Version>> WriteAll(absl::string_view kind,
                                                     const std::vector<std::string>& ids,
                                                     WriteDecision decide);
 
   std::unique_ptr<ReadView> Read() const;
 
-  // Recomputes every tally from the records of the tallied kinds and compares it with what the store
-  // kept incrementally; with `repair`, replaces the kept tallies by the recompute in one WriteBatch.
-  // Holds the write lock throughout, so no write falls between the recompute and the repair.
+  // Recomputes every tally from the records of the tallied kinds and compares it with what the
+  // store kept incrementally; with `repair`, replaces the kept tallies by the recompute in one
+  // WriteBatch. Holds the write lock throughout, so no write falls between the recompute and the
+  // repair.
   absl::StatusOr<TallyCheck> RecomputeTallies(bool repair);
 
   // The sequence of the latest local write (0 before any).
@@ -192,8 +202,9 @@ class Store {
   // The highest sequence held per origin.
   v1::VersionVector vector() const;
 
-  // Commits so far since the store opened; AwaitCommit blocks until there were more than `seen` or until
-  // `deadline`, and returns the count. Lets change-log readers follow new writes without polling.
+  // Commits so far since the store opened; AwaitCommit blocks until there were more than `seen` or
+  // until `deadline`, and returns the count. Lets change-log readers follow new writes without
+  // polling.
   uint64_t commit_count() const;
   uint64_t AwaitCommit(uint64_t seen, absl::Time deadline) const;
 
@@ -215,26 +226,27 @@ class Store {
   struct QueuedWrite;
 
   rocksdb::ColumnFamilyHandle* Family(absl::string_view name) const;
-  // Decides and commits `targets`, in order, as one local commit. A target of an unknown kind or with an
-  // empty id fails alone (with `all_or_nothing`, it fails them all); an error returned fails them all.
-  absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> CommitEach(const std::vector<WriteTarget>& targets,
-                                                                      WriteDecision decide,
-                                                                      bool all_or_nothing = false)
+  // Decides and commits `targets`, in order, as one local commit. A target of an unknown kind or
+  // with an empty id fails alone (with `all_or_nothing`, it fails them all); an error returned
+  // fails them all.
+  absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> CommitEach(
+      const std::vector<WriteTarget>& targets, WriteDecision decide, bool all_or_nothing = false)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::Status LoadChainHeads();
   // The stored bytes (an envelope) of record `id` in `family`, nullopt when absent.
   absl::StatusOr<std::optional<std::string>> ReadStored(const rocksdb::ReadOptions& options,
                                                         rocksdb::ColumnFamilyHandle* family,
                                                         absl::string_view id) const;
-  // Adds `change` (its record write already decided) to `batch` — the record — and to `postings` and
-  // `tallies`, which the caller stages once the whole commit is decided.
-  // `previous` is the record's bytes before the change; the tallies move from its contribution to the
-  // new record's.
+  // Adds `change` (its record write already decided) to `batch` — the record — and to `postings`
+  // and `tallies`, which the caller stages once the whole commit is decided. `previous` is the
+  // record's bytes before the change; the tallies move from its contribution to the new record's.
   absl::Status Stage(const v1::Change& change, const RecordWrite& write,
                      const std::optional<std::string>& previous, PostingEdits* postings,
                      TallyEdits* tallies, rocksdb::WriteBatch* batch) const;
-  // Adds the audit entry for a change accepted into the log, advancing `head` (a working copy until commit).
-  void StageAudit(const v1::Change& change, bool remote, AuditHead* head, rocksdb::WriteBatch* batch) const;
+  // Adds the audit entry for a change accepted into the log, advancing `head` (a working copy until
+  // commit).
+  void StageAudit(const v1::Change& change, bool remote, AuditHead* head,
+                  rocksdb::WriteBatch* batch) const;
   absl::Status Commit(rocksdb::WriteBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   StoreOptions options_;
@@ -243,11 +255,12 @@ class Store {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   HybridClock clock_;
   mutable absl::Mutex write_mu_;
-  ChainHeads heads_ ABSL_GUARDED_BY(write_mu_);  // per origin: last sequence held and its chain hash
+  ChainHeads heads_
+      ABSL_GUARDED_BY(write_mu_);  // per origin: last sequence held and its chain hash
   AuditHead audit_head_ ABSL_GUARDED_BY(write_mu_);
   absl::Mutex queue_mu_;  // never held while taking write_mu_
   std::vector<QueuedWrite*> queued_ ABSL_GUARDED_BY(queue_mu_);  // Writes no writer has taken yet
-  bool committing_queued_ ABSL_GUARDED_BY(queue_mu_) = false;      // a writer is committing taken ones
+  bool committing_queued_ ABSL_GUARDED_BY(queue_mu_) = false;  // a writer is committing taken ones
   mutable absl::Mutex commit_mu_;
   uint64_t commits_ ABSL_GUARDED_BY(commit_mu_) = 0;
 };

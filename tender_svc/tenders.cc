@@ -574,20 +574,12 @@ absl::StatusOr<v1::ListInterestsResponse> Tenders::ListInterests(
   if (!after.ok()) return after.status();
   std::unique_ptr<store::ReadView> view = store_->Read();
   std::unique_ptr<store::PostingCursor> cursor = view->Postings(kInterestKind, term);
-  if (!after->empty()) cursor->Seek(absl::StrCat(*after, absl::string_view("\0", 1)));
   v1::ListInterestsResponse response;
-  std::string last;
-  for (; cursor->Valid(); cursor->Next()) {
-    if (response.interests_size() == *size) {
-      response.set_next_page_token(common::EncodePageToken(last, fingerprint));
-      break;
-    }
-    absl::StatusOr<v1::Interest> i =
-        store::GetById<v1::Interest>(*view, kInterestKind, cursor->id(), cursor->id());
-    if (!i.ok()) return i.status();
-    last = std::string(cursor->id());
-    *response.add_interests() = std::move(*i);
-  }
+  absl::StatusOr<std::string> next = store::CursorPage<v1::Interest>(
+      *view, kInterestKind, *cursor, *after, *size, fingerprint,
+      [&](v1::Interest i) { *response.add_interests() = std::move(i); });
+  if (!next.ok()) return next.status();
+  response.set_next_page_token(*std::move(next));
   return response;
 }
 

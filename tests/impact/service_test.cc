@@ -105,10 +105,7 @@ class ImpactServiceTest : public ::testing::Test {
 
   template <typename Response, typename Request, typename Method>
   Reply<Response> Call(Method method, const Request& request) {
-    grpc::ClientContext context;
-    Reply<Response> reply;
-    reply.status = ((*stub_).*method)(&context, request, &reply.response);
-    return reply;
+    return testing::CallStub<Response>(*stub_, method, request);
   }
 
   static v1::HourDeclaration Sample(int contractor, int lot, const std::string& period,

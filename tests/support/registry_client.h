@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
 #include "passerelle/v1/registry.pb.h"
 #include "tests/support/test_node.h"
@@ -19,6 +20,15 @@ struct Reply {
   grpc::Status status;
   Response response;
 };
+
+// Calls unary `method` of `stub` with `request` and returns what came back.
+template <typename Response, typename Stub, typename Request, typename Method>
+Reply<Response> CallStub(Stub& stub, Method method, const Request& request) {
+  grpc::ClientContext context;
+  Reply<Response> reply;
+  reply.status = (stub.*method)(&context, request, &reply.response);
+  return reply;
+}
 
 class RegistryClient {
  public:

@@ -46,10 +46,7 @@ class TenderServiceTest : public ::testing::Test {
   // Calls `method` of the stub with `request` and returns what came back.
   template <typename Response, typename Request, typename Method>
   Reply<Response> Call(Method method, const Request& request) {
-    grpc::ClientContext context;
-    Reply<Response> reply;
-    reply.status = ((*stub_).*method)(&context, request, &reply.response);
-    return reply;
+    return testing::CallStub<Response>(*stub_, method, request);
   }
 
   Reply<v1::Tender> Create(const v1::Tender& t) {
