@@ -10,7 +10,8 @@ void Withhold(v1::Change* change) {
   change->set_withheld(true);
 }
 
-absl::StatusOr<v1::Change> Share(v1::Change change, v1::Sharing sharing, const store::RecordKind* kind) {
+absl::StatusOr<v1::Change> Share(v1::Change change, v1::Sharing sharing,
+                                 const store::RecordKind* kind) {
   if (change.withheld() || change.deleted()) return change;
   switch (sharing) {
     case v1::SHARING_NONE:
@@ -32,8 +33,15 @@ absl::StatusOr<v1::Change> Share(v1::Change change, v1::Sharing sharing, const s
   }
 }
 
+bool IsDegradedFor(const v1::Change& change, v1::Sharing sharing) {
+  const bool full = sharing == v1::SHARING_FULL || sharing == v1::SHARING_UNSPECIFIED;
+  if (change.withheld()) return sharing != v1::SHARING_NONE;
+  return change.redacted() && full;
+}
+
 absl::StatusOr<std::vector<v1::Change>> ChangeFeed::Next(const store::ReadView& view,
-                                                         const v1::VersionVector& held, size_t limit) {
+                                                         const v1::VersionVector& held,
+                                                         size_t limit) {
   std::vector<v1::Change> out;
   auto& sent = *sent_.mutable_sequences();
   for (const auto& [origin, top] : held.sequences()) {
@@ -41,11 +49,17 @@ absl::StatusOr<std::vector<v1::Change>> ChangeFeed::Next(const store::ReadView& 
     if (origin == peer_) continue;  // the peer wrote these: it has them all
     uint64_t& position = sent[origin];
     if (position >= top) continue;
-    absl::StatusOr<std::vector<v1::Change>> changes = view.Changes(origin, position, limit - out.size());
+    absl::StatusOr<std::vector<v1::Change>> changes =
+        view.Changes(origin, position, limit - out.size());
     if (!changes.ok()) return changes.status();
     for (v1::Change& change : *changes) {
-      position = change.version().origin_sequence();
       const v1::Sharing sharing = policy_->SharingFor(change.kind(), peer_);
+      // This node's copy is less than the peer may have (it reached us redacted or withheld):
+      // sending it would stand for the whole change at the peer forever, since a sequence is
+      // applied once. The peer takes this origin from here on from a node that holds the whole
+      // change.
+      if (IsDegradedFor(change, sharing)) break;
+      position = change.version().origin_sequence();
       const store::RecordKind* kind = kinds_->Find(change.kind());
       absl::StatusOr<v1::Change> shared = Share(std::move(change), sharing, kind);
       if (!shared.ok()) return shared.status();

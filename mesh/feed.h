@@ -1,8 +1,11 @@
 #ifndef PASSERELLE_MESH_FEED_H_
 #define PASSERELLE_MESH_FEED_H_
 
-// What a node sends a peer that pulls: every change it holds beyond what the peer has — its own and those it
-// relays — per origin in sequence order, each shaped by the sharing policy for that peer.
+// What a node sends a peer that pulls: every change it holds beyond what the peer has — its own and
+// those it relays — per origin in sequence order, each shaped by the sharing policy for that peer.
+// A change this node holds only redacted or withheld is not relayed to a peer entitled to more, nor
+// anything after it from that origin: that peer gets them from the origin or another node holding
+// them whole.
 
 #include <cstddef>
 #include <string>
@@ -16,23 +19,29 @@
 
 namespace passerelle::mesh {
 
-// A change as `sharing` lets it leave for a peer. REDACTED uses the kind's redaction; NONE keeps only the
-// hashes and signature, so that the origin's chain stays whole at the receiver. A change already withheld or
-// redacted when it reached this node is sent as it is.
-absl::StatusOr<v1::Change> Share(v1::Change change, v1::Sharing sharing, const store::RecordKind* kind);
+// A change as `sharing` lets it leave for a peer. REDACTED uses the kind's redaction; NONE keeps
+// only the hashes and signature, so that the origin's chain stays whole at the receiver. A change
+// already withheld or redacted when it reached this node is sent as it is.
+absl::StatusOr<v1::Change> Share(v1::Change change, v1::Sharing sharing,
+                                 const store::RecordKind* kind);
+
+// Whether this node's copy of `change` is less than a peer under `sharing` may have: withheld for a
+// peer that may see the record, redacted for one that may see it whole. Such a copy is not relayed.
+bool IsDegradedFor(const v1::Change& change, v1::Sharing sharing);
 
 // Strips `change` to what a withheld copy keeps: kind, version, hashes and signature.
 void Withhold(v1::Change* change);
 
 class ChangeFeed {
  public:
-  ChangeFeed(const store::RecordKinds* kinds, const Policy* policy, std::string peer, v1::VersionVector have)
+  ChangeFeed(const store::RecordKinds* kinds, const Policy* policy, std::string peer,
+             v1::VersionVector have)
       : kinds_(kinds), policy_(policy), peer_(std::move(peer)), sent_(std::move(have)) {}
 
-  // The next changes in `view` beyond those already returned (or that the peer said it had), at most
-  // `limit`; empty when the peer has everything `view` holds.
-  absl::StatusOr<std::vector<v1::Change>> Next(const store::ReadView& view, const v1::VersionVector& held,
-                                              size_t limit);
+  // The next changes in `view` beyond those already returned (or that the peer said it had), at
+  // most `limit`; empty when the peer has everything `view` holds.
+  absl::StatusOr<std::vector<v1::Change>> Next(const store::ReadView& view,
+                                               const v1::VersionVector& held, size_t limit);
 
  private:
   const store::RecordKinds* kinds_;

@@ -1,0 +1,86 @@
+// The change feed over a real store: what a node relays of changes that reached it redacted.
+
+#include "mesh/feed.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "store/change_chain.h"
+#include "tests/support/test_node.h"
+
+namespace passerelle::mesh {
+namespace {
+
+// Change `sequence` of origin solideo, chained after `previous`.
+v1::Change FromSolideo(uint64_t sequence, const std::string& previous, const std::string& kind,
+                       bool redacted) {
+  v1::Change c;
+  c.set_kind(kind);
+  c.set_record_id("r" + std::to_string(sequence));
+  c.mutable_version()->set_origin_partner("solideo");
+  c.mutable_version()->set_origin_sequence(sequence);
+  c.mutable_version()->set_hlc_time(sequence);
+  c.set_record("whole");
+  c.set_content_hash(store::ContentHash(c));
+  c.set_chain_hash(store::ChainHash(previous, c.content_hash()));
+  if (redacted) {  // as the origin's feed sends it to a REDACTED peer
+    c.set_record("redacted");
+    c.set_redacted(true);
+  }
+  return c;
+}
+
+class FeedTest : public ::testing::Test {
+ protected:
+  FeedTest() {
+    store::StoreOptions options;
+    options.path = dir_.path() + "/db";
+    options.partner_id = "les-canaux";
+    options.kinds = {"declaration", "structure"};
+    store_ = *store::Store::Open(options);
+    v1::Change first = FromSolideo(1, store::GenesisChainHash(), "declaration", true);
+    v1::Change second = FromSolideo(2, first.chain_hash(), "structure", false);
+    auto applied = store_->Apply(
+        {first, second}, /*require_signatures=*/false,
+        [](absl::string_view, absl::string_view, absl::string_view) { return absl::OkStatus(); },
+        [](const v1::Change&, const std::optional<std::string>&)
+            -> absl::StatusOr<store::RecordWrite> { return store::RecordWrite{}; });
+    EXPECT_TRUE(applied.ok()) << applied.status();
+  }
+
+  std::vector<v1::Change> FeedFor(const v1::AccessPolicy& rules) {
+    Policy policy(rules);
+    ChangeFeed feed(&kinds_, &policy, "yunus-centre", v1::VersionVector());
+    auto next = feed.Next(*store_->Read(), store_->vector(), 100);
+    EXPECT_TRUE(next.ok()) << next.status();
+    return next.ok() ? *next : std::vector<v1::Change>{};
+  }
+
+  passerelle::testing::TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+  store::RecordKinds kinds_;
+};
+
+TEST_F(FeedTest, ARedactedCopyIsNotRelayedToAPeerEntitledToTheWholeChange) {
+  // Nor what follows it from that origin: the peer takes those from a node holding them whole.
+  EXPECT_TRUE(FeedFor(v1::AccessPolicy()).empty());
+}
+
+TEST_F(FeedTest, ARedactedCopyIsRelayedToAPeerUnderTheSameRedaction) {
+  v1::AccessPolicy rules;
+  v1::SharingRule* rule = rules.add_sharing();
+  rule->set_kind("declaration");
+  rule->set_peer("yunus-centre");
+  rule->set_sharing(v1::SHARING_REDACTED);
+  std::vector<v1::Change> sent = FeedFor(rules);
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_TRUE(sent[0].redacted());
+  EXPECT_EQ(sent[1].record(), "whole");
+}
+
+}  // namespace
+}  // namespace passerelle::mesh
