@@ -9,11 +9,14 @@
 //       calls in flight (validation is what moves the aggregate tallies);
 //   (c) impact_report_{p50,p99}_<scale> (the event grouped by month) and
 //       impact_report_buyer_contractor_{p50,p99}_<scale> (one buyer grouped by contractor):
-//       sequential GetImpactReport calls with --report_scales validated declarations stored, and
-//       the store's size on disk, impact_store_bytes_<scale>. The declarations are written straight
-//       into the store (Store::WriteEach, tallies kept as in production) while no node runs, then a
-//       node serves the reports from that data directory.
+//       sequential GetImpactReport calls with --report_scales validated declarations stored, once
+//       RocksDB has folded the merge operands the load left (the figures right after the load are a
+//       "#" note), and the store's size on disk, impact_store_bytes_<scale>. The declarations are
+//       written straight into the store (Store::WriteEach, tallies kept as in production) while no
+//       node runs, then a node serves the reports from that data directory.
 // Goals are printed as "#" notes; nothing is asserted.
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -30,9 +33,11 @@
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/types/span.h"
@@ -72,6 +77,9 @@ ABSL_FLAG(
     "5000000 takes most of an hour to load on two cores");
 ABSL_FLAG(int, report_calls, 300, "timed GetImpactReport calls per report kind and scale");
 ABSL_FLAG(int, load_batch, 2000, "declarations per Store::WriteEach when loading the store");
+ABSL_FLAG(bool, compact_tallies, false,
+          "before each report measure, compact the tallies family fully (every merge operand "
+          "folded): what reports cost once RocksDB has nothing left to merge on read");
 
 namespace passerelle::bench {
 namespace {
@@ -634,19 +642,92 @@ absl::StatusOr<ReportTimes> TimeReports(
 }
 
 // (c) at `scale` declarations, already stored under `dir`.
+// Compacts the tallies family of the (closed) store at `path` to its last level, folding every
+// merge operand into its value.
+absl::Status CompactTallies(const std::string& path) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  if (absl::Status s = store::StoredFamilies(path, &descriptors); !s.ok()) return s;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw_db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &raw_db);
+  if (!s.ok()) return absl::InternalError(s.ToString());
+  std::unique_ptr<rocksdb::DB> db(raw_db);
+  for (size_t i = 0; i < handles.size(); ++i) {
+    if (descriptors[i].name == "tallies" && s.ok()) {
+      rocksdb::CompactRangeOptions options;
+      options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+      s = db->CompactRange(options, handles[i], nullptr, nullptr);
+    }
+  }
+  for (rocksdb::ColumnFamilyHandle* h : handles) db->DestroyColumnFamilyHandle(h);
+  return s.ok() ? absl::OkStatus() : absl::InternalError(s.ToString());
+}
+
+// CPU time so far of this process's RocksDB background threads (flushes and compactions).
+absl::Duration BackgroundCpu() {
+  absl::Duration total;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream in(task.path() / "stat");
+    std::string line;
+    std::getline(in, line);
+    const size_t open = line.find('('), close = line.rfind(')');
+    if (open == std::string::npos || close == std::string::npos ||
+        !absl::StartsWith(absl::string_view(line).substr(open + 1), "rocksdb:")) {
+      continue;
+    }
+    // After "pid (comm) ": the state is field 3 of proc(5), utime and stime fields 14 and 15.
+    std::vector<absl::string_view> fields =
+        absl::StrSplit(absl::string_view(line).substr(close + 2), ' ');
+    int64_t user = 0, system = 0;
+    if (fields.size() > 12 && absl::SimpleAtoi(fields[11], &user) &&
+        absl::SimpleAtoi(fields[12], &system)) {
+      total += absl::Seconds(static_cast<double>(user + system) / sysconf(_SC_CLK_TCK));
+    }
+  }
+  return total;
+}
+
+// Waits until RocksDB's background threads have been idle for a second — the loaded merge operands
+// folded by compactions — or `limit` has passed; returns how long it waited.
+absl::Duration AwaitCompactions(absl::Duration limit) {
+  const absl::Time start = absl::Now();
+  absl::Duration seen = BackgroundCpu();
+  for (int idle = 0; idle < 2 && absl::Now() - start < limit;) {
+    absl::SleepFor(absl::Milliseconds(500));  // a measurement's settling time, not a sync
+    const absl::Duration now = BackgroundCpu();
+    idle = now - seen < absl::Milliseconds(20) ? idle + 1 : 0;
+    seen = now;
+  }
+  return absl::Now() - start;
+}
+
+// (c) at `scale` declarations, already stored under `dir`: the event by month as soon as the node
+// serves (while RocksDB folds what the load left), then both reports once compactions are done.
 absl::Status MeasureReports(const testing::TempDir& dir, int64_t scale) {
   absl::StatusOr<std::unique_ptr<node::Node>> node = StartNode(dir);
   if (!node.ok()) return node.status();
   std::unique_ptr<v1::ImpactService::Stub> stub = ImpactStub(**node);
   const int calls = absl::GetFlag(FLAGS_report_calls);
+  const std::string name = Scale(scale);
+  absl::StatusOr<ReportTimes> unsettled =
+      TimeReports(*stub, calls, [](int) { return EventByMonth(); });
+  if (!unsettled.ok()) return unsettled.status();
+  if (unsettled->last.totals().declarations() != scale) {
+    return absl::InternalError(absl::StrCat("the report counts ",
+                                            unsettled->last.totals().declarations(),
+                                            " declarations, not the ", scale, " stored"));
+  }
+  const absl::Duration settling = AwaitCompactions(absl::Minutes(5));
+  PrintNote(absl::StrFormat(
+      "impact_report_%s: the event by month right after the node opened the loaded store, while "
+      "compactions folded the tallies' merge operands: p50 %.2f ms, p99 %.2f ms; compactions "
+      "then went on for %.0f s more",
+      name, Milliseconds(unsettled->p50), Milliseconds(unsettled->p99),
+      absl::ToDoubleSeconds(settling)));
+
   absl::StatusOr<ReportTimes> by_month =
       TimeReports(*stub, calls, [](int) { return EventByMonth(); });
   if (!by_month.ok()) return by_month.status();
-  if (by_month->last.totals().declarations() != scale) {
-    return absl::InternalError(absl::StrCat("the report counts ",
-                                            by_month->last.totals().declarations(),
-                                            " declarations, not the ", scale, " stored"));
-  }
   absl::StatusOr<ReportTimes> by_contractor = TimeReports(*stub, calls, [](int k) {
     v1::GetImpactReportRequest r;
     r.set_scope(v1::REPORT_DIMENSION_BUYER);
@@ -655,13 +736,13 @@ absl::Status MeasureReports(const testing::TempDir& dir, int64_t scale) {
     return r;
   });
   if (!by_contractor.ok()) return by_contractor.status();
+  if (absl::Status s = NoteReportReads((*node)->store(), scale); !s.ok()) return s;
   (*node)->Shutdown(absl::Seconds(1));
   node->reset();
 
-  const std::string name = Scale(scale);
   PrintNote(absl::StrFormat(
-      "impact_report_%s: %d sequential calls each; the event by month: %d rows, %d distinct "
-      "workers; a buyer by contractor: %d rows",
+      "impact_report_%s: %d sequential calls each once compactions settled; the event by month: "
+      "%d rows, %d distinct workers; a buyer by contractor: %d rows",
       name, calls, by_month->last.rows_size(), by_month->last.totals().distinct_insertion_workers(),
       by_contractor->last.rows_size()));
   PrintBench(absl::StrCat("impact_report_p50_", name), Milliseconds(by_month->p50), "ms");
@@ -721,8 +802,15 @@ absl::Status MeasureReportsAtScales() {
           "a batch, tallies included) in %.0f s so far, %.0f decl/s",
           loaded, batch, absl::ToDoubleSeconds(loading),
           static_cast<double>(loaded) / absl::ToDoubleSeconds(loading)));
-      if (absl::Status s = NoteReportReads(*(*direct)->store(), scale); !s.ok()) return s;
     }  // closed: the node opens it next
+    if (absl::GetFlag(FLAGS_compact_tallies)) {
+      const absl::Time start = absl::Now();
+      if (absl::Status s = CompactTallies(dir.path() + "/data"); !s.ok()) return s;
+      PrintNote(
+          absl::StrFormat("impact_store_%s: tallies compacted fully (--compact_tallies) in "
+                          "%.0f s",
+                          Scale(scale), absl::ToDoubleSeconds(absl::Now() - start)));
+    }
     if (absl::Status s = NoteFamilies(dir.path() + "/data", scale); !s.ok()) return s;
     if (absl::Status s = MeasureReports(dir, scale); !s.ok()) return s;
   }
@@ -781,6 +869,11 @@ absl::Status ApportionIngest() {
     sink += batch.Count();
   }
   const double tally_us = per_declaration(start);
+  // What one declaration validated alone (as ValidateDeclaration commits it) adds to its commit.
+  store::TallyEdits alone;
+  if (absl::Status s = impact::TallyDeclaration(records[0], +1, &alone); !s.ok()) return s;
+  rocksdb::WriteBatch alone_batch;
+  alone.StageInto(nullptr, &alone_batch);
 
   // A store commit of prepared records, `kRawBatch` to a commit, into a fresh store with the
   // notices.
@@ -838,10 +931,12 @@ absl::Status ApportionIngest() {
       "impact_ingest apportioned (in-process, one thread, us per declaration, %d declarations, "
       "%d a commit): %d worker pseudonyms %.1f; SubmitMany (rules, pseudonyms, reads, commit; no "
       "gRPC) %.1f; a store commit of the prepared record: submitted %.1f, validated %.1f; its "
-      "tally "
-      "edits alone %.1f; Validate %.1f (one commit each)",
+      "tally edits alone %.1f; Validate %.1f (one commit each, whose tallies are %d merge "
+      "operands, %d "
+      "bytes, for a record of %d bytes)",
       n, kRawBatch, kWorkersPerDeclaration, pseudonyms_us, submit_us, *submitted_commit_us,
-      *validated_commit_us, tally_us, validate_us));
+      *validated_commit_us, tally_us, validate_us, alone_batch.Count(), alone_batch.GetDataSize(),
+      records[0].size()));
   return sink > 0 ? absl::OkStatus() : absl::InternalError("nothing computed");
 }
 
