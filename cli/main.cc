@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
-#include <map>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,15 +26,17 @@
 #include "cli/csv.h"
 #include "cli/demo_data.h"
 #include "cli/demo_tenders.h"
+#include "cli/impact_report.h"
 #include "cli/ocds.h"
 #include "cli/ocds_export.h"
-#include "cli/tender_digest.h"
 #include "cli/rpc_error.h"
 #include "cli/structure_csv.h"
 #include "cli/structure_import.h"
+#include "cli/tender_digest.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "mesh/identity.h"
+#include "passerelle/v1/impact.grpc.pb.h"
 #include "passerelle/v1/mesh.grpc.pb.h"
 #include "passerelle/v1/registry.grpc.pb.h"
 #include "store/audit.h"
@@ -48,8 +51,21 @@ ABSL_FLAG(std::string, out_dir, "", "tenders digest: the directory to write the 
 ABSL_FLAG(int, count, 6000, "demo structures/tenders: how many to generate");
 ABSL_FLAG(uint64_t, seed, 1, "demo structures/tenders: the seed; the same seed gives the same data");
 ABSL_FLAG(std::string, out, "",
-          "demo structures: the CSV file to write; tenders ocds: the JSON file to write (standard "
-          "output when empty)");
+          "demo structures: the CSV file to write; tenders ocds, impact report: the file to write "
+          "(standard output when empty)");
+ABSL_FLAG(std::string, scope, "",
+          "impact report: event (default), buyer, tender, lot, contractor, theme or department");
+ABSL_FLAG(std::string, scope_value, "",
+          "impact report: which one, e.g. buyers/solideo, tenders/t-00001/lots/2, a SIRET, "
+          "THEME_GREEN_MOBILITY, 93");
+ABSL_FLAG(std::string, group_by, "",
+          "impact report: one row per month, buyer, tender, lot, contractor, theme or department "
+          "(default: the totals only)");
+ABSL_FLAG(std::string, period_from, "", "impact report: the first month, YYYY-MM (inclusive)");
+ABSL_FLAG(std::string, period_to, "", "impact report: the last month, YYYY-MM (inclusive)");
+ABSL_FLAG(std::string, format, "csv",
+          "impact report: csv (a line per row and a total line) or json (the ImpactReport as "
+          "proto3 JSON)");
 ABSL_FLAG(std::string, ocid_prefix, "ocds-passerelle-",
           "tenders ocds: the publisher's OCDS prefix, registered with the Open Contracting "
           "Partnership, with its trailing dash; each ocid is this plus the tender id");
@@ -88,6 +104,10 @@ usage:
   passerelle tenders ocds [--out=FILE.json] [--ocid_prefix=ocds-abc123-] [--publisher=NAME]
                           [--package_uri=URI]
                                       every notice and award as an OCDS 1.1 release package (JSON)
+  passerelle impact report [--scope=event|buyer|tender|lot|contractor|theme|department]
+                           [--scope_value=V] [--group_by=month|buyer|tender|lot|contractor|theme|department]
+                           [--period_from=YYYY-MM] [--period_to=YYYY-MM] [--format=csv|json] [--out=FILE]
+                                      the insertion-hour and SME/SSE-amount figures against their targets
   passerelle mesh status              replication health per peer, as the node sees it
   passerelle mesh digest              the node's version vector and a hash per record kind
   passerelle audit verify --data_dir=DIR   checks a node's audit chain offline; names the first bad entry
@@ -335,6 +355,22 @@ int WriteDigests() {
   return kExitOk;
 }
 
+// Writes `text` to the file at `path`, or to standard output when `path` is empty.
+int WriteOutput(const std::string& path, absl::string_view text) {
+  if (path.empty()) {
+    std::cout << text << std::flush;
+    return std::cout ? kExitOk : kExitFailure;
+  }
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << text;
+  file.close();
+  if (!file) {
+    std::cerr << "error: cannot write " << path << "\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
 // Writes the OCDS release package of every notice the node holds to --out, or standard output.
 int WriteOcds() {
   std::shared_ptr<grpc::Channel> channel = NodeChannel();
@@ -349,19 +385,40 @@ int WriteOcds() {
   grpc::Status status = ExportOcds(*registry, *tenders, std::move(publication), &json);
   if (!status.ok()) return ReportRpcError(status);
 
-  const std::string path = absl::GetFlag(FLAGS_out);
-  if (path.empty()) {
-    std::cout << json << std::flush;
-    return std::cout ? kExitOk : kExitFailure;
+  return WriteOutput(absl::GetFlag(FLAGS_out), json);
+}
+
+// Writes the figures of GetImpactReport as CSV or JSON to --out, or standard output.
+int WriteImpactReport() {
+  const std::string format = absl::GetFlag(FLAGS_format);
+  if (format != "csv" && format != "json") {
+    std::cerr << "error: --format must be csv or json, not '" << format << "'\n";
+    return kExitUsage;
   }
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << json;
-  file.close();
-  if (!file) {
-    std::cerr << "error: cannot write " << path << "\n";
-    return kExitFailure;
+  absl::StatusOr<v1::GetImpactReportRequest> request = ImpactReportRequest(
+      absl::GetFlag(FLAGS_scope), absl::GetFlag(FLAGS_scope_value), absl::GetFlag(FLAGS_group_by),
+      absl::GetFlag(FLAGS_period_from), absl::GetFlag(FLAGS_period_to));
+  if (!request.ok()) {
+    std::cerr << "error: " << request.status().message() << "\n";
+    return kExitUsage;
   }
-  return kExitOk;
+  auto impact = v1::ImpactService::NewStub(NodeChannel());
+  grpc::ClientContext context;
+  SetUnaryDeadline(&context);
+  v1::ImpactReport report;
+  grpc::Status status = impact->GetImpactReport(&context, *request, &report);
+  if (!status.ok()) return ReportRpcError(status);
+  if (format == "json") {
+    absl::StatusOr<std::string> json = ImpactReportJson(report);
+    if (!json.ok()) {
+      std::cerr << "error: " << json.status().message() << "\n";
+      return kExitFailure;
+    }
+    return WriteOutput(absl::GetFlag(FLAGS_out), *json);
+  }
+  std::ostringstream csv;
+  WriteImpactReportCsv(report, csv);
+  return WriteOutput(absl::GetFlag(FLAGS_out), csv.str());
 }
 
 int UsageError() {
@@ -439,6 +496,7 @@ int Run(const std::vector<char*>& args) {
   if (is({"demo", "tenders"}, 0)) return CreateDemoTenders();
   if (is({"tenders", "digest"}, 0)) return WriteDigests();
   if (is({"tenders", "ocds"}, 0)) return WriteOcds();
+  if (is({"impact", "report"}, 0)) return WriteImpactReport();
   if (is({"mesh", "status"}, 0)) return MeshStatus();
   if (is({"mesh", "digest"}, 0)) return MeshDigest();
   if (is({"audit", "verify"}, 0)) return VerifyAudit();
