@@ -25,6 +25,7 @@
 #include "absl/time/time.h"
 #include "cli/csv.h"
 #include "cli/demo_data.h"
+#include "cli/demo_declarations_load.h"
 #include "cli/demo_tenders.h"
 #include "cli/impact_report.h"
 #include "cli/ocds.h"
@@ -45,11 +46,17 @@ ABSL_FLAG(std::string, node, "127.0.0.1:7401", "address of the node to talk to (
 ABSL_FLAG(std::string, ca_file, "", "mutual TLS: the mesh CA certificate (PEM)");
 ABSL_FLAG(std::string, cert_file, "", "mutual TLS: this client's certificate (PEM)");
 ABSL_FLAG(std::string, key_file, "", "mutual TLS: this client's private key (PEM)");
-ABSL_FLAG(std::string, buyer, "", "demo tenders: the buyer id whose notices to create, e.g. solideo");
+ABSL_FLAG(std::string, buyer, "",
+          "demo tenders/declarations: the buyer id whose notices to create or declare on, e.g. "
+          "solideo");
 ABSL_FLAG(std::string, week, "", "tenders digest: the ISO week, e.g. 2024-W07");
 ABSL_FLAG(std::string, out_dir, "", "tenders digest: the directory to write the Markdown files to");
-ABSL_FLAG(int, count, 6000, "demo structures/tenders: how many to generate");
-ABSL_FLAG(uint64_t, seed, 1, "demo structures/tenders: the seed; the same seed gives the same data");
+ABSL_FLAG(int, count, 6000, "demo structures/tenders/declarations: how many to generate");
+ABSL_FLAG(uint64_t, seed, 1,
+          "demo structures/tenders/declarations: the seed; the same seed gives the same data");
+ABSL_FLAG(int, validate_percent, 80,
+          "demo declarations: the share of declarations a facilitator validates (3 % are "
+          "rejected, the rest left submitted)");
 ABSL_FLAG(std::string, out, "",
           "demo structures: the CSV file to write; tenders ocds, impact report: the file to write "
           "(standard output when empty)");
@@ -99,6 +106,9 @@ usage:
   passerelle demo structures [--count=6000] [--seed=1] [--out=FILE.csv]
   passerelle demo tenders --buyer=ID [--count=100] [--seed=1]
                                       declares the buyer (once) and creates notices of it, half published
+  passerelle demo declarations --buyer=ID [--count=N] [--seed=1] [--validate_percent=80]
+                                      closes the buyer's published notices, awards their lots, then submits
+                                      and reviews monthly insertion-hour declarations on them
   passerelle tenders digest --week=2024-W07 --out_dir=DIR
                                       the weekly newsletter: one Markdown digest per structure, and index.md
   passerelle tenders ocds [--out=FILE.json] [--ocid_prefix=ocds-abc123-] [--publisher=NAME]
@@ -340,6 +350,33 @@ int CreateDemoTenders() {
   return kExitOk;
 }
 
+// Takes the buyer's notices to awarded lots, then submits and reviews --count declarations on them.
+int CreateDemoDeclarations() {
+  DemoDeclarationsOptions options;
+  options.buyer_id = absl::GetFlag(FLAGS_buyer);
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.count = absl::GetFlag(FLAGS_count);
+  options.validate_percent = absl::GetFlag(FLAGS_validate_percent);
+  if (options.buyer_id.empty() || options.count < 0 || options.validate_percent < 0 ||
+      options.validate_percent > 100) {
+    return UsageError();
+  }
+  std::shared_ptr<grpc::Channel> channel = NodeChannel();
+  auto registry = v1::RegistryService::NewStub(channel);
+  auto tenders = v1::TenderService::NewStub(channel);
+  auto impact = v1::ImpactService::NewStub(channel);
+  DemoDeclarationsRun run;
+  grpc::Status status = LoadDemoDeclarations(*registry, *tenders, *impact, options, &run);
+  if (!status.ok()) return ReportRpcError(status);
+  std::cout << absl::StrFormat(
+      "buyers/%s: %d notices, %d closed, %d lots awarded; %d declarations held (%d refused), %d "
+      "validated, %d rejected, %d reviewed before\n",
+      options.buyer_id, run.notices, run.closed, run.lots_awarded, run.accepted, run.refused,
+      run.validated, run.rejected, run.already_reviewed);
+  if (run.refused > 0) std::cout << "first refusal: " << run.first_refusal << "\n";
+  return kExitOk;
+}
+
 int WriteDigests() {
   const std::string week = absl::GetFlag(FLAGS_week);
   const std::string dir = absl::GetFlag(FLAGS_out_dir);
@@ -494,6 +531,7 @@ int Run(const std::vector<char*>& args) {
   if (is({"structures", "list"}, 0)) return ListStructures();
   if (is({"demo", "structures"}, 0)) return WriteDemoStructures();
   if (is({"demo", "tenders"}, 0)) return CreateDemoTenders();
+  if (is({"demo", "declarations"}, 0)) return CreateDemoDeclarations();
   if (is({"tenders", "digest"}, 0)) return WriteDigests();
   if (is({"tenders", "ocds"}, 0)) return WriteOcds();
   if (is({"impact", "report"}, 0)) return WriteImpactReport();
