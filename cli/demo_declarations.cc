@@ -147,14 +147,15 @@ std::vector<Contract> Contracts(uint64_t seed, const std::vector<v1::Tender>& te
   return contracts;
 }
 
-// The people of the pool by category (each person keeps one), drawn once per seed.
+// The people of the pool with their categories (each person keeps one). The same whatever the seed:
+// the people are the event's, and a reference names the same person on every buyer's sites.
 struct WorkerPool {
   std::vector<EligibilityCategory> category;  // by worker index
   std::vector<int> disabled;                  // indices of disabled workers
 };
 
-WorkerPool Pool(uint64_t seed) {
-  std::mt19937_64 engine = EngineFor(seed, "workers");
+WorkerPool Pool() {
+  std::mt19937_64 engine = EngineFor(0, "workers");
   Draw draw(engine);
   WorkerPool pool;
   for (int i = 0; i < kDemoWorkers; ++i) {
@@ -375,7 +376,7 @@ std::vector<DemoDeclaration> GenerateDeclarations(uint64_t seed,
     return std::tie(a.second, a.first) < std::tie(b.second, b.first);
   });
 
-  const WorkerPool pool = Pool(seed);
+  const WorkerPool pool = Pool();
   std::map<size_t, ContractPlan> plans;
   std::vector<DemoDeclaration> out;
   out.reserve(slots.size());

@@ -24,7 +24,9 @@ namespace passerelle::cli {
 // The months declarations fall in: the construction of the Games' venues up to their opening.
 inline constexpr absl::string_view kDemoFirstPeriod = "2023-01";
 inline constexpr absl::string_view kDemoLastPeriod = "2024-07";
-// The people in insertion, referenced "W-000001" to "W-003500" as a contractor's payroll would.
+// The people in insertion, referenced "W-000001" to "W-003500" as a contractor's payroll would; a
+// reference is the same person (the same eligibility category) whatever the seed, so that people
+// recur across buyers too.
 inline constexpr int kDemoWorkers = 3500;
 
 // Who wins the demo's lots. The award of a lot depends on the seed, the notice, the lot and the

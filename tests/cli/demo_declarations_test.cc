@@ -168,6 +168,19 @@ TEST(DemoDeclarations, ALargerCountAddsDeclarationsWithoutChangingTheOthers) {
   }
 }
 
+TEST(DemoDeclarations, APersonKeepsOneCategoryWhateverTheContractorMonthOrSeed) {
+  const Demo other = MakeDemo(8, 1000);
+  std::map<std::string, int> category_of;
+  for (const Demo* demo : {&TheDemo(), &other}) {
+    for (const DemoDeclaration& d : demo->declarations) {
+      for (const v1::WorkerLine& w : d.declaration.workers()) {
+        const int first = category_of.emplace(w.worker_reference(), w.category()).first->second;
+        EXPECT_EQ(first, w.category()) << w.worker_reference();
+      }
+    }
+  }
+}
+
 TEST(DemoDeclarations, FiguresLandNearTheProgrammes) {
   int64_t total = 0, insertion = 0;
   int lines_in_range = 0, with_workers = 0, validated = 0, rejected = 0;
