@@ -320,20 +320,25 @@ std::optional<v1::Award> DemoAwarder::AwardFor(const v1::Tender& t, const v1::Lo
     std::optional<tender::LotFit> fit = tender::FitLot(structures_[i], t, lot);
     if (fit) fits.emplace_back(-fit->score, i);
   }
-  if (fits.empty()) return std::nullopt;
   std::sort(fits.begin(), fits.end(), [&](const auto& a, const auto& b) {
     return std::tie(a.first, structures_[a.second].siret()) <
            std::tie(b.first, structures_[b.second].siret());
   });
+  // Large general contractors answer big lots whatever their trade, wherever they work.
   std::vector<size_t> large;
-  for (const auto& [score, i] : fits) {
-    if (structures_[i].size_class() == v1::SIZE_CLASS_LARGE) large.push_back(i);
+  for (size_t i : nearby) {
+    if (structures_[i].size_class() == v1::SIZE_CLASS_LARGE &&
+        tender::IsEligible(structures_[i], lot.reservation())) {
+      large.push_back(i);
+    }
   }
   size_t winner;
   if (lot.estimated_amount_cents() >= kLargeLot && !large.empty() && draw.Percent(65)) {
-    winner = large[draw.Below(std::min<size_t>(large.size(), 3))];
-  } else {
+    winner = draw.Pick(large);
+  } else if (!fits.empty()) {
     winner = fits[draw.Below(std::min<size_t>(fits.size(), 8))].second;
+  } else {
+    return std::nullopt;
   }
 
   v1::Award award;

@@ -37,13 +37,13 @@ class DemoAwarder {
   // `structures`: the registry as the node that awards holds it (an award must name one of them).
   DemoAwarder(uint64_t seed, std::vector<v1::Structure> structures);
 
-  // The award of `lot` of `t` (for AwardLotRequest.award): a structure eligible for the lot
-  // (tender::IsEligible) and fitting it (tender::FitLot: its sector or themes, its department),
-  // drawn among the best fits — large firms taking most lots of €300,000 or more where one fits,
-  // as they did for the Games; for some unreserved lots an insertion structure (SIAE) as declared
-  // subcontractor; an amount within -15 % / +10 % of the estimate, in whole euros; a date from
-  // September 2022 to March 2024. nullopt for about one lot in ten (still being judged) and for a
-  // lot no structure fits.
+  // The award of `lot` of `t` (for AwardLotRequest.award): a structure working in the notice's
+  // departments and eligible for the lot (tender::IsEligible) — for most lots of €300,000 or more a
+  // large firm where there is one, as large general contractors took most of the Games' big
+  // contracts; otherwise one of the best fits (tender::FitLot: its sector or themes) — for some
+  // unreserved lots with an insertion structure (SIAE) as declared subcontractor; an amount within
+  // -15 % / +10 % of the estimate, in whole euros; a date from September 2022 to March 2024.
+  // nullopt for about one lot in ten (still being judged) and for a lot no structure fits.
   std::optional<v1::Award> AwardFor(const v1::Tender& t, const v1::Lot& lot) const;
 
  private:
