@@ -19,8 +19,9 @@ namespace {
 using v1::EligibilityCategory;
 using v1::InsertionChannel;
 
-// Lots of at least this much (cents) mostly go to a large firm when one fits.
+// Lots of at least this much (cents) mostly go to a major: a large firm outside the SSE.
 constexpr int64_t kLargeLot = 30'000'000;
+constexpr int kMajorsPercent = 75;
 // A month's hours: the labour share of a contract's amount at an hourly cost, spread over its
 // duration.
 constexpr int64_t kLabourPercent = 45;
@@ -82,6 +83,16 @@ absl::CivilMonth Month(absl::string_view text) {
 }
 
 std::string Period(absl::CivilMonth m) { return absl::FormatCivilTime(m); }
+
+// A large firm counting neither as an SME nor as an SSE structure, as the Games' general
+// contractors.
+bool IsMajor(const v1::Structure& s) {
+  return s.size_class() == v1::SIZE_CLASS_LARGE &&
+         (s.sse_status() == v1::SSE_STATUS_NOT_SSE ||
+          s.sse_status() == v1::SSE_STATUS_UNSPECIFIED) &&
+         (s.inclusion_kind() == v1::INCLUSION_KIND_NONE ||
+          s.inclusion_kind() == v1::INCLUSION_KIND_UNSPECIFIED);
+}
 
 std::string WorkerReference(int index) { return absl::StrFormat("W-%06d", index + 1); }
 
@@ -294,6 +305,7 @@ DemoDeclaration Declare(uint64_t seed, const Contract& c, const ContractPlan& pl
 DemoAwarder::DemoAwarder(uint64_t seed, std::vector<v1::Structure> structures)
     : seed_(seed), structures_(std::move(structures)) {
   for (size_t i = 0; i < structures_.size(); ++i) {
+    if (IsMajor(structures_[i])) majors_.push_back(i);
     for (const std::string& department : structures_[i].departments()) {
       by_department_[department].push_back(i);
     }
@@ -324,17 +336,15 @@ std::optional<v1::Award> DemoAwarder::AwardFor(const v1::Tender& t, const v1::Lo
     return std::tie(a.first, structures_[a.second].siret()) <
            std::tie(b.first, structures_[b.second].siret());
   });
-  // Large general contractors answer big lots whatever their trade, wherever they work.
-  std::vector<size_t> large;
-  for (size_t i : nearby) {
-    if (structures_[i].size_class() == v1::SIZE_CLASS_LARGE &&
-        tender::IsEligible(structures_[i], lot.reservation())) {
-      large.push_back(i);
-    }
+  // The majors answer big lots whatever their trade, across the region.
+  std::vector<size_t> majors;
+  for (size_t i : majors_) {
+    if (tender::IsEligible(structures_[i], lot.reservation())) majors.push_back(i);
   }
   size_t winner;
-  if (lot.estimated_amount_cents() >= kLargeLot && !large.empty() && draw.Percent(65)) {
-    winner = draw.Pick(large);
+  if (lot.estimated_amount_cents() >= kLargeLot && !majors.empty() &&
+      draw.Percent(kMajorsPercent)) {
+    winner = draw.Pick(majors);
   } else if (!fits.empty()) {
     winner = fits[draw.Below(std::min<size_t>(fits.size(), 8))].second;
   } else {

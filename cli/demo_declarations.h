@@ -37,12 +37,12 @@ class DemoAwarder {
   // `structures`: the registry as the node that awards holds it (an award must name one of them).
   DemoAwarder(uint64_t seed, std::vector<v1::Structure> structures);
 
-  // The award of `lot` of `t` (for AwardLotRequest.award): a structure working in the notice's
-  // departments and eligible for the lot (tender::IsEligible) — for most lots of €300,000 or more a
-  // large firm where there is one, as large general contractors took most of the Games' big
-  // contracts; otherwise one of the best fits (tender::FitLot: its sector or themes) — for some
-  // unreserved lots with an insertion structure (SIAE) as declared subcontractor; an amount within
-  // -15 % / +10 % of the estimate, in whole euros; a date from September 2022 to March 2024.
+  // The award of `lot` of `t` (for AwardLotRequest.award): for most lots of €300,000 or more a
+  // major (a large firm outside the SSE) eligible for the lot, as the Games' general contractors
+  // took most big contracts; otherwise one of the structures working in the notice's departments
+  // that fit the lot best (tender::FitLot: eligible, in its sector or themes); for some unreserved
+  // lots an insertion structure (SIAE) of those departments as declared subcontractor. An amount
+  // within -15 % / +10 % of the estimate, in whole euros; a date from September 2022 to March 2024.
   // nullopt for about one lot in ten (still being judged) and for a lot no structure fits.
   std::optional<v1::Award> AwardFor(const v1::Tender& t, const v1::Lot& lot) const;
 
@@ -50,6 +50,7 @@ class DemoAwarder {
   uint64_t seed_;
   std::vector<v1::Structure> structures_;
   absl::flat_hash_map<std::string, std::vector<size_t>> by_department_;  // into structures_
+  std::vector<size_t> majors_;                                           // into structures_
 };
 
 // What a facilitator does with a demo declaration once submitted.
