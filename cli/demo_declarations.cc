@@ -59,8 +59,7 @@ constexpr Weighted<InsertionChannel> kMainContractorChannels[] = {
 };
 
 constexpr const char* kRejectReasons[] = {
-    "eligibility proof missing for one worker: attach the France Travail or SIAE approval "
-    "certificate",
+    "eligibility proof missing for one worker: attach the France Travail or SIAE certificate",
     "total hours differ from the site attendance register for the month",
     "the channel breakdown does not match the temporary-work agency's statement",
     "a worker line duplicates another contractor's declaration for the same person and month",
