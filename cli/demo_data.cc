@@ -11,6 +11,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "cli/demo_draw.h"
 #include "registry_svc/siret.h"
 
 namespace passerelle::cli {
@@ -21,12 +22,6 @@ using v1::LegalForm;
 using v1::SseStatus;
 using v1::Structure;
 using v1::Theme;
-
-template <typename T>
-struct Weighted {
-  T value;
-  int weight;
-};
 
 // SIRENs come from a bijection of [0, kSirenSpan) onto the 8-digit numbers that do not start with
 // 0, so structures of one generator never share a SIREN.
@@ -513,44 +508,6 @@ absl::string_view InclusionPhrase(InclusionKind kind) {
       return ", spécialisée dans";
   }
 }
-
-// Random draws built on the engine's raw output only: <random>'s distributions differ between
-// standard libraries, and the same seed must give the same data everywhere.
-class Draw {
- public:
-  explicit Draw(std::mt19937_64& rng) : rng_(rng) {}
-
-  // Uniform in [0, n); the modulo bias is negligible for the small n used here.
-  uint64_t Below(uint64_t n) { return rng_() % n; }
-  int Between(int min, int max) { return min + static_cast<int>(Below(max - min + 1)); }
-  bool Percent(int p) { return static_cast<int>(Below(100)) < p; }
-
-  // Skewed toward min, as sizes of organisations are.
-  int SkewedBetween(int min, int max) {
-    int64_t r = static_cast<int64_t>(Below(1000));
-    return min + static_cast<int>((max - min) * r * r / (999 * 999));
-  }
-
-  template <typename T>
-  const T& Pick(const std::vector<T>& items) {
-    return items[Below(items.size())];
-  }
-
-  template <typename T>
-  T Pick(absl::Span<const Weighted<T>> choices) {
-    int total = 0;
-    for (const auto& c : choices) total += c.weight;
-    int r = static_cast<int>(Below(total));
-    for (const auto& c : choices) {
-      if (r < c.weight) return c.value;
-      r -= c.weight;
-    }
-    return choices.back().value;
-  }
-
- private:
-  std::mt19937_64& rng_;
-};
 
 template <typename Repeated, typename T>
 bool Contains(const Repeated& items, const T& value) {

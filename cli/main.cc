@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
-#include <map>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,16 +25,19 @@
 #include "absl/time/time.h"
 #include "cli/csv.h"
 #include "cli/demo_data.h"
+#include "cli/demo_declarations_load.h"
 #include "cli/demo_tenders.h"
+#include "cli/impact_report.h"
 #include "cli/ocds.h"
 #include "cli/ocds_export.h"
-#include "cli/tender_digest.h"
 #include "cli/rpc_error.h"
 #include "cli/structure_csv.h"
 #include "cli/structure_import.h"
+#include "cli/tender_digest.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "mesh/identity.h"
+#include "passerelle/v1/impact.grpc.pb.h"
 #include "passerelle/v1/mesh.grpc.pb.h"
 #include "passerelle/v1/registry.grpc.pb.h"
 #include "store/audit.h"
@@ -42,14 +46,33 @@ ABSL_FLAG(std::string, node, "127.0.0.1:7401", "address of the node to talk to (
 ABSL_FLAG(std::string, ca_file, "", "mutual TLS: the mesh CA certificate (PEM)");
 ABSL_FLAG(std::string, cert_file, "", "mutual TLS: this client's certificate (PEM)");
 ABSL_FLAG(std::string, key_file, "", "mutual TLS: this client's private key (PEM)");
-ABSL_FLAG(std::string, buyer, "", "demo tenders: the buyer id whose notices to create, e.g. solideo");
+ABSL_FLAG(std::string, buyer, "",
+          "demo tenders/declarations: the buyer id whose notices to create or declare on, e.g. "
+          "solideo");
 ABSL_FLAG(std::string, week, "", "tenders digest: the ISO week, e.g. 2024-W07");
 ABSL_FLAG(std::string, out_dir, "", "tenders digest: the directory to write the Markdown files to");
-ABSL_FLAG(int, count, 6000, "demo structures/tenders: how many to generate");
-ABSL_FLAG(uint64_t, seed, 1, "demo structures/tenders: the seed; the same seed gives the same data");
+ABSL_FLAG(int, count, 6000, "demo structures/tenders/declarations: how many to generate");
+ABSL_FLAG(uint64_t, seed, 1,
+          "demo structures/tenders/declarations: the seed; the same seed gives the same data");
+ABSL_FLAG(int, validate_percent, 80,
+          "demo declarations: the share of declarations a facilitator validates (3 % are "
+          "rejected, the rest left submitted)");
 ABSL_FLAG(std::string, out, "",
-          "demo structures: the CSV file to write; tenders ocds: the JSON file to write (standard "
-          "output when empty)");
+          "demo structures: the CSV file to write; tenders ocds, impact report: the file to write "
+          "(standard output when empty)");
+ABSL_FLAG(std::string, scope, "",
+          "impact report: event (default), buyer, tender, lot, contractor, theme or department");
+ABSL_FLAG(std::string, scope_value, "",
+          "impact report: which one, e.g. buyers/solideo, tenders/t-00001/lots/2, a SIRET, "
+          "THEME_GREEN_MOBILITY, 93");
+ABSL_FLAG(std::string, group_by, "",
+          "impact report: one row per month, buyer, tender, lot, contractor, theme or department "
+          "(default: the totals only)");
+ABSL_FLAG(std::string, period_from, "", "impact report: the first month, YYYY-MM (inclusive)");
+ABSL_FLAG(std::string, period_to, "", "impact report: the last month, YYYY-MM (inclusive)");
+ABSL_FLAG(std::string, format, "csv",
+          "impact report: csv (a line per row and a total line) or json (the ImpactReport as "
+          "proto3 JSON)");
 ABSL_FLAG(std::string, ocid_prefix, "ocds-passerelle-",
           "tenders ocds: the publisher's OCDS prefix, registered with the Open Contracting "
           "Partnership, with its trailing dash; each ocid is this plus the tender id");
@@ -83,11 +106,18 @@ usage:
   passerelle demo structures [--count=6000] [--seed=1] [--out=FILE.csv]
   passerelle demo tenders --buyer=ID [--count=100] [--seed=1]
                                       declares the buyer (once) and creates notices of it, half published
+  passerelle demo declarations --buyer=ID [--count=N] [--seed=1] [--validate_percent=80]
+                                      closes the buyer's published notices, awards their lots, then submits
+                                      and reviews monthly insertion-hour declarations on them
   passerelle tenders digest --week=2024-W07 --out_dir=DIR
                                       the weekly newsletter: one Markdown digest per structure, and index.md
   passerelle tenders ocds [--out=FILE.json] [--ocid_prefix=ocds-abc123-] [--publisher=NAME]
                           [--package_uri=URI]
                                       every notice and award as an OCDS 1.1 release package (JSON)
+  passerelle impact report [--scope=event|buyer|tender|lot|contractor|theme|department]
+                           [--scope_value=V] [--group_by=month|buyer|tender|lot|contractor|theme|department]
+                           [--period_from=YYYY-MM] [--period_to=YYYY-MM] [--format=csv|json] [--out=FILE]
+                                      the insertion-hour and SME/SSE-amount figures against their targets
   passerelle mesh status              replication health per peer, as the node sees it
   passerelle mesh digest              the node's version vector and a hash per record kind
   passerelle audit verify --data_dir=DIR   checks a node's audit chain offline; names the first bad entry
@@ -320,6 +350,33 @@ int CreateDemoTenders() {
   return kExitOk;
 }
 
+// Takes the buyer's notices to awarded lots, then submits and reviews --count declarations on them.
+int CreateDemoDeclarations() {
+  DemoDeclarationsOptions options;
+  options.buyer_id = absl::GetFlag(FLAGS_buyer);
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.count = absl::GetFlag(FLAGS_count);
+  options.validate_percent = absl::GetFlag(FLAGS_validate_percent);
+  if (options.buyer_id.empty() || options.count < 0 || options.validate_percent < 0 ||
+      options.validate_percent > 100) {
+    return UsageError();
+  }
+  std::shared_ptr<grpc::Channel> channel = NodeChannel();
+  auto registry = v1::RegistryService::NewStub(channel);
+  auto tenders = v1::TenderService::NewStub(channel);
+  auto impact = v1::ImpactService::NewStub(channel);
+  DemoDeclarationsRun run;
+  grpc::Status status = LoadDemoDeclarations(*registry, *tenders, *impact, options, &run);
+  if (!status.ok()) return ReportRpcError(status);
+  std::cout << absl::StrFormat(
+      "buyers/%s: %d notices, %d closed, %d lots awarded; %d declarations held (%d refused), %d "
+      "validated, %d rejected, %d reviewed before\n",
+      options.buyer_id, run.notices, run.closed, run.lots_awarded, run.accepted, run.refused,
+      run.validated, run.rejected, run.already_reviewed);
+  if (run.refused > 0) std::cout << "first refusal: " << run.first_refusal << "\n";
+  return kExitOk;
+}
+
 int WriteDigests() {
   const std::string week = absl::GetFlag(FLAGS_week);
   const std::string dir = absl::GetFlag(FLAGS_out_dir);
@@ -332,6 +389,22 @@ int WriteDigests() {
   if (!status.ok()) return ReportRpcError(status);
   std::cout << absl::StrFormat("%d digests written to %s (%d with notices, %d notice entries); see index.md\n",
                                run.structures, dir, run.with_notices, run.notices);
+  return kExitOk;
+}
+
+// Writes `text` to the file at `path`, or to standard output when `path` is empty.
+int WriteOutput(const std::string& path, absl::string_view text) {
+  if (path.empty()) {
+    std::cout << text << std::flush;
+    return std::cout ? kExitOk : kExitFailure;
+  }
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << text;
+  file.close();
+  if (!file) {
+    std::cerr << "error: cannot write " << path << "\n";
+    return kExitFailure;
+  }
   return kExitOk;
 }
 
@@ -349,19 +422,40 @@ int WriteOcds() {
   grpc::Status status = ExportOcds(*registry, *tenders, std::move(publication), &json);
   if (!status.ok()) return ReportRpcError(status);
 
-  const std::string path = absl::GetFlag(FLAGS_out);
-  if (path.empty()) {
-    std::cout << json << std::flush;
-    return std::cout ? kExitOk : kExitFailure;
+  return WriteOutput(absl::GetFlag(FLAGS_out), json);
+}
+
+// Writes the figures of GetImpactReport as CSV or JSON to --out, or standard output.
+int WriteImpactReport() {
+  const std::string format = absl::GetFlag(FLAGS_format);
+  if (format != "csv" && format != "json") {
+    std::cerr << "error: --format must be csv or json, not '" << format << "'\n";
+    return kExitUsage;
   }
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << json;
-  file.close();
-  if (!file) {
-    std::cerr << "error: cannot write " << path << "\n";
-    return kExitFailure;
+  absl::StatusOr<v1::GetImpactReportRequest> request = ImpactReportRequest(
+      absl::GetFlag(FLAGS_scope), absl::GetFlag(FLAGS_scope_value), absl::GetFlag(FLAGS_group_by),
+      absl::GetFlag(FLAGS_period_from), absl::GetFlag(FLAGS_period_to));
+  if (!request.ok()) {
+    std::cerr << "error: " << request.status().message() << "\n";
+    return kExitUsage;
   }
-  return kExitOk;
+  auto impact = v1::ImpactService::NewStub(NodeChannel());
+  grpc::ClientContext context;
+  SetUnaryDeadline(&context);
+  v1::ImpactReport report;
+  grpc::Status status = impact->GetImpactReport(&context, *request, &report);
+  if (!status.ok()) return ReportRpcError(status);
+  if (format == "json") {
+    absl::StatusOr<std::string> json = ImpactReportJson(report);
+    if (!json.ok()) {
+      std::cerr << "error: " << json.status().message() << "\n";
+      return kExitFailure;
+    }
+    return WriteOutput(absl::GetFlag(FLAGS_out), *json);
+  }
+  std::ostringstream csv;
+  WriteImpactReportCsv(report, csv);
+  return WriteOutput(absl::GetFlag(FLAGS_out), csv.str());
 }
 
 int UsageError() {
@@ -437,8 +531,10 @@ int Run(const std::vector<char*>& args) {
   if (is({"structures", "list"}, 0)) return ListStructures();
   if (is({"demo", "structures"}, 0)) return WriteDemoStructures();
   if (is({"demo", "tenders"}, 0)) return CreateDemoTenders();
+  if (is({"demo", "declarations"}, 0)) return CreateDemoDeclarations();
   if (is({"tenders", "digest"}, 0)) return WriteDigests();
   if (is({"tenders", "ocds"}, 0)) return WriteOcds();
+  if (is({"impact", "report"}, 0)) return WriteImpactReport();
   if (is({"mesh", "status"}, 0)) return MeshStatus();
   if (is({"mesh", "digest"}, 0)) return MeshDigest();
   if (is({"audit", "verify"}, 0)) return VerifyAudit();

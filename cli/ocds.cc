@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "cli/decimal.h"
 #include "google/protobuf/util/time_util.h"
 #include "passerelle/v1/registry.pb.h"
 
@@ -131,7 +132,7 @@ constexpr absl::string_view kSiretScheme = "FR-RCS";
 
 Json Value(int64_t cents) {
   return Json::Object()
-      .Set("amount", Json::Number(EuroAmount(cents)))
+      .Set("amount", Json::Number(HundredthsDecimal(cents, Decimals::kShortest)))
       .Set("currency", Json::String("EUR"));
 }
 
@@ -512,17 +513,6 @@ Json ReleaseJson(const v1::Tender& tender, const OcdsPublication& publication) {
 }
 
 }  // namespace
-
-std::string EuroAmount(int64_t cents) {
-  // Unsigned, so that the magnitude of the most negative amount is representable.
-  const uint64_t magnitude =
-      cents < 0 ? 0 - static_cast<uint64_t>(cents) : static_cast<uint64_t>(cents);
-  std::string text = absl::StrCat(cents < 0 ? "-" : "", magnitude / 100);
-  const uint64_t fraction = magnitude % 100;
-  if (fraction != 0) absl::StrAppend(&text, ".", fraction / 10);
-  if (fraction % 10 != 0) absl::StrAppend(&text, fraction % 10);
-  return text;
-}
 
 std::string OcdsReleasePackage(const std::vector<v1::Tender>& tenders,
                                const OcdsPublication& publication) {

@@ -10,7 +10,6 @@
 // + "-" + etag). Besides the core schema it uses the Lots, Other Requirements, Suitability,
 // Sustainability and Party Details Scale extensions, which the package lists in `extensions`.
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -35,9 +34,6 @@ struct OcdsPublication {
 // euros, never through floating point.
 std::string OcdsReleasePackage(const std::vector<v1::Tender>& tenders,
                                const OcdsPublication& publication);
-
-// `cents` as an exact decimal number of euros: 123450 → "1234.5", 5 → "0.05", 100 → "1".
-std::string EuroAmount(int64_t cents);
 
 }  // namespace passerelle::cli
 

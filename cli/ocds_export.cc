@@ -21,13 +21,8 @@ grpc::Status ReadTenders(v1::TenderService::StubInterface& stub, int32_t page_si
                          std::vector<v1::Tender>* out) {
   v1::ListTendersRequest request;
   request.set_page_size(page_size);
-  return ForEachPage(stub, &v1::TenderService::StubInterface::ListTenders, request,
-                     [out](v1::ListTendersResponse& page) {
-                       for (v1::Tender& tender : *page.mutable_tenders()) {
-                         out->push_back(std::move(tender));
-                       }
-                       return grpc::Status::OK;
-                     });
+  return CollectPages(stub, &v1::TenderService::StubInterface::ListTenders, request,
+                      &v1::ListTendersResponse::mutable_tenders, out);
 }
 
 grpc::Status ReadBuyerNames(v1::RegistryService::StubInterface& stub, int32_t page_size,

@@ -318,17 +318,6 @@ TEST(OcdsReleasePackage, AmountsAreWrittenAsExactDecimals) {
   EXPECT_THAT(json, HasSubstr("\"amount\": 1000000,"));   // the notice, whole euros
 }
 
-TEST(EuroAmount, WritesCentsAsTheShortestExactDecimal) {
-  EXPECT_EQ(EuroAmount(0), "0");
-  EXPECT_EQ(EuroAmount(5), "0.05");
-  EXPECT_EQ(EuroAmount(50), "0.5");
-  EXPECT_EQ(EuroAmount(100), "1");
-  EXPECT_EQ(EuroAmount(123450), "1234.5");
-  EXPECT_EQ(EuroAmount(123456789012345), "1234567890123.45");
-  EXPECT_EQ(EuroAmount(-1999), "-19.99");
-  EXPECT_EQ(EuroAmount(std::numeric_limits<int64_t>::min()), "-92233720368547758.08");
-}
-
 TEST(OcdsReleasePackage, OutputIsTheSameWhateverTheOrderNoticesCameIn) {
   std::vector<v1::Tender> notices = {Notice("t-2"), AwardedNotice("t-3"), Notice("t-1")};
   const std::string first = OcdsReleasePackage(notices, Publication());
