@@ -5,6 +5,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/utf8.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
@@ -19,8 +20,10 @@ std::string BadRequestTypeUrl() {
 
 }  // namespace
 
+// Descriptions may quote what a client sent, and the gateway's field paths are the client's own:
+// kept as UTF-8 so that the BadRequest payload is one protobuf can carry.
 void FieldViolations::Add(std::string field, std::string description) {
-  violations_.push_back({std::move(field), std::move(description)});
+  violations_.push_back({ToUtf8(field), ToUtf8(description)});
 }
 
 absl::Status FieldViolations::ToStatus() const {
@@ -49,7 +52,8 @@ std::vector<FieldViolations::Violation> ViolationsOf(const absl::Status& status)
   auto payload = status.GetPayload(BadRequestTypeUrl());
   google::rpc::BadRequest bad_request;
   if (!payload || !bad_request.ParseFromString(std::string(*payload))) return out;
-  for (const auto& fv : bad_request.field_violations()) out.push_back({fv.field(), fv.description()});
+  for (const auto& fv : bad_request.field_violations())
+    out.push_back({fv.field(), fv.description()});
   return out;
 }
 
@@ -57,7 +61,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   google::rpc::Status details;
   details.set_code(static_cast<int>(status.code()));
-  details.set_message(std::string(status.message()));
+  details.set_message(ToUtf8(status.message()));
   status.ForEachPayload([&](absl::string_view type_url, const absl::Cord& payload) {
     auto* any = details.add_details();
     any->set_type_url(std::string(type_url));

@@ -184,7 +184,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::variant<OwnReply, NodeCall> plan = shared_->planner->Plan(view, absl::Now());
     if (auto* reply = std::get_if<OwnReply>(&plan)) {
       allow_ = std::move(reply->allow);
-      return Send(reply->http_status, std::move(reply->json), keep_alive_);
+      return Send(reply->http_status, std::move(reply->body), keep_alive_, reply->content_type);
     }
     NodeCall& call = std::get<NodeCall>(plan);
     const google::protobuf::MethodDescriptor* descriptor = call.route->method;
@@ -381,11 +381,13 @@ class Session : public std::enable_shared_from_this<Session> {
     Send(error.http_status, std::move(error.json), keep_alive);
   }
 
-  void Send(int status, std::string body, bool keep_alive) {
+  void Send(int status, std::string body, bool keep_alive,
+            absl::string_view content_type = "application/json") {
     keep_alive_ = keep_alive;
     response_.emplace(static_cast<http::status>(status),
                       request_.version() == 0 ? 11 : request_.version());
-    response_->set(http::field::content_type, "application/json");
+    response_->set(http::field::content_type,
+                   beast::string_view(content_type.data(), content_type.size()));
     if (status == 401) response_->set(http::field::www_authenticate, "Bearer");
     if (status == 405) response_->set(http::field::allow, allow_);
     response_->keep_alive(keep_alive);

@@ -1,12 +1,13 @@
 #include "gateway/json_value.h"
 
+#include "common/utf8.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace passerelle::gateway {
 
 google::protobuf::Value String(absl::string_view text) {
   google::protobuf::Value v;
-  v.set_string_value(std::string(text));
+  v.set_string_value(common::ToUtf8(text));
   return v;
 }
 

@@ -13,6 +13,8 @@
 
 namespace passerelle::gateway {
 
+// Bytes that are not UTF-8 (a client's, echoed in an error) become U+FFFD: the JSON stays
+// printable.
 google::protobuf::Value String(absl::string_view text);
 google::protobuf::Value Number(double number);
 google::protobuf::Value Bool(bool value);

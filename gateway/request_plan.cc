@@ -6,6 +6,7 @@
 #include "gateway/openapi.h"
 #include "gateway/transcode.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
+#include "observatory_page.h"
 
 namespace passerelle::gateway {
 namespace {
@@ -65,6 +66,10 @@ std::variant<OwnReply, NodeCall> RequestPlanner::Plan(const HttpRequestView& req
   const absl::string_view verb = request.method;
   if (verb == "GET" && path == "/healthz") return OwnReply{200, R"({"status":"SERVING"})", ""};
   if (verb == "GET" && path == "/openapi.json") return OwnReply{200, openapi_, ""};
+  // The page is public; the calls it makes for its figures carry a token.
+  if (verb == "GET" && path == "/") {
+    return OwnReply{200, kObservatoryPage, "", "text/html; charset=utf-8"};
+  }
 
   RouteLookup lookup = routes_.Lookup(verb, path);
   if (lookup.outcome == RouteLookup::kNotFound) {

@@ -2,9 +2,10 @@
 #define PASSERELLE_GATEWAY_REQUEST_PLAN_H_
 
 // Everything the gateway decides about one HTTP request before any I/O: whether it answers by
-// itself (health, OpenAPI, or a refusal: unknown route, wrong method, bad token, token outside its
-// methods, rate limit, request that does not transcode), or which RPC to call, as whom, with which
-// request messages. The HTTP server only carries out the plan. Thread-safe.
+// itself (health, OpenAPI, the observatory page, or a refusal: unknown route, wrong method, bad
+// token, token outside its methods, rate limit, request that does not transcode), or which RPC to
+// call, as whom, with which request messages. The HTTP server only carries out the plan.
+// Thread-safe.
 
 #include <memory>
 #include <string>
@@ -31,8 +32,9 @@ struct HttpRequestView {
 // A reply the gateway gives without calling the node.
 struct OwnReply {
   int http_status;
-  std::string json;
+  std::string body;
   std::string allow;  // for 405: the methods the path accepts
+  std::string content_type = "application/json";
 };
 
 // The RPC to make for a request.

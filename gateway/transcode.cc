@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/errors.h"
+#include "common/utf8.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace passerelle::gateway {
@@ -124,6 +125,8 @@ absl::Status SetScalar(Message* message, const FieldDescriptor* field, absl::str
   using R = Reflection;
   switch (field->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING:
+      if (field->type() == FieldDescriptor::TYPE_STRING && !common::IsUtf8(value))
+        return common::InvalidField(path, "is not UTF-8 text");
       return Put<std::string>(message, field, value, path, ParseString, &R::SetString,
                               &R::AddString, "text");
     case FieldDescriptor::CPPTYPE_INT32:

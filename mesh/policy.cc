@@ -27,17 +27,19 @@ v1::AccessPolicy WithDefaultGrants(v1::AccessPolicy policy) {
   grant(kNodeRole, {"/passerelle.v1.MeshService/*"});
   grant(kPartnerAdminRole, {"*"});
   grant(kGatewayRole, {"*"});
-  grant("contractor", {"/passerelle.v1.ImpactService/SubmitDeclaration",
-                       "/passerelle.v1.ImpactService/SubmitDeclarations",
-                       "/passerelle.v1.ImpactService/CorrectDeclaration",
-                       "/passerelle.v1.ImpactService/GetDeclaration",
-                       "/passerelle.v1.ImpactService/ListDeclarations",
-                       "/passerelle.v1.TenderService/Get*", "/passerelle.v1.TenderService/List*"});
+  grant("contractor",
+        {"/passerelle.v1.ImpactService/SubmitDeclaration",
+         "/passerelle.v1.ImpactService/SubmitDeclarations",
+         "/passerelle.v1.ImpactService/CorrectDeclaration",
+         "/passerelle.v1.ImpactService/GetDeclaration",
+         "/passerelle.v1.ImpactService/ListDeclarations", "/passerelle.v1.TenderService/Get*",
+         "/passerelle.v1.TenderService/List*", "/passerelle.v1.TenderService/WatchTenders"});
   grant("facilitator", {"/passerelle.v1.ImpactService/ValidateDeclaration",
                         "/passerelle.v1.ImpactService/RejectDeclaration",
                         "/passerelle.v1.*/Get*", "/passerelle.v1.*/List*"});
-  grant("observer", {"/passerelle.v1.*/Get*", "/passerelle.v1.*/List*", "/passerelle.v1.*/Search*",
-                     "/passerelle.v1.MeshService/Digest"});
+  grant("observer",
+        {"/passerelle.v1.*/Get*", "/passerelle.v1.*/List*", "/passerelle.v1.*/Search*",
+         "/passerelle.v1.TenderService/WatchTenders", "/passerelle.v1.MeshService/Digest"});
   return policy;
 }
 

@@ -20,9 +20,10 @@ inline constexpr absl::string_view kGatewayRole = "gateway";
 
 class Policy {
  public:
-  // With no grants configured, the defaults: nodes call MeshService; partner admins and the gateway call
-  // everything; contractors submit, correct and read declarations; facilitators review them; observers
-  // only read (Get*, List*, Search*, Digest, GetMeshStatus).
+  // With no grants configured, the defaults: nodes call MeshService; partner admins and the gateway
+  // call everything; contractors submit, correct and read declarations, and read and watch notices;
+  // facilitators review declarations; observers only read (Get*, List*, Search*, WatchTenders,
+  // Digest, GetMeshStatus).
   explicit Policy(v1::AccessPolicy policy);
 
   // INVALID_ARGUMENT naming the bad entry (unknown role, malformed method pattern, empty kind).

@@ -44,13 +44,23 @@ TEST_F(RequestPlan, HealthAndOpenApiAreAnsweredByTheGatewayWithoutAToken) {
   EXPECT_EQ(Own(Plan("GET", "/healthz", "")).http_status, 200);
   OwnReply openapi = Own(Plan("GET", "/openapi.json", ""));
   EXPECT_EQ(openapi.http_status, 200);
-  EXPECT_THAT(openapi.json, HasSubstr("/v1/structures:search"));
+  EXPECT_THAT(openapi.body, HasSubstr("/v1/structures:search"));
+}
+
+TEST_F(RequestPlan, TheObservatoryPageIsPublicHtmlThatLoadsNothingFromElsewhere) {
+  OwnReply page = Own(Plan("GET", "/", ""));
+  EXPECT_EQ(page.http_status, 200);
+  EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+  EXPECT_THAT(page.body, HasSubstr("/v1/impact:report?groupBy=REPORT_DIMENSION_MONTH"));
+  EXPECT_THAT(page.body, HasSubstr("default-src 'none'"));
+  EXPECT_THAT(page.body, ::testing::Not(HasSubstr("src=\"http")));
+  EXPECT_EQ(Own(Plan("POST", "/", "")).http_status, 404) << "only GET serves the page";
 }
 
 TEST_F(RequestPlan, RoutingRefusalsComeBeforeTheTokenIsLookedAt) {
   OwnReply unknown = Own(Plan("GET", "/v1/structurez", ""));
   EXPECT_EQ(unknown.http_status, 404);
-  EXPECT_THAT(unknown.json, HasSubstr("close routes"));
+  EXPECT_THAT(unknown.body, HasSubstr("close routes"));
   OwnReply wrong = Own(Plan("PUT", "/v1/buyers/x", ""));
   EXPECT_EQ(wrong.http_status, 405);
   EXPECT_EQ(wrong.allow, "GET");
@@ -82,7 +92,7 @@ TEST_F(RequestPlan, AnNdjsonBodyBecomesOneRequestPerLine) {
   OwnReply bad =
       Own(Plan("POST", "/v1/structures:import", kAdminToken, "{\"row\":1}\n{\"row\":\"x\"}"));
   EXPECT_EQ(bad.http_status, 400);
-  EXPECT_THAT(bad.json, HasSubstr("line 2"));
+  EXPECT_THAT(bad.body, HasSubstr("line 2"));
 }
 
 }  // namespace

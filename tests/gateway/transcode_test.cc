@@ -131,6 +131,25 @@ TEST_F(Transcode, BadQueryParametersAreRefusedNamingThem) {
               ElementsAre("query"));
 }
 
+TEST_F(Transcode, TextThatIsNotUtf8IsRefusedNamingItsFieldWhereverItComesFrom) {
+  // A string field holds UTF-8 only: the node could not parse a request carrying other bytes.
+  testing::EchoRequest request;
+  EXPECT_THAT(Fields(Build("GET", "/v1/test/echo/x/items/a?nested.note=caf%E9", "", &request)),
+              ElementsAre("nested.note"));
+  EXPECT_THAT(Fields(Build("GET", "/v1/test/echo/x/items/a?tags=ok&tags=%ED%A0%80", "", &request)),
+              ElementsAre("tags"))
+      << "an encoded surrogate is no character";
+  EXPECT_THAT(Fields(Build("GET", "/v1/test/echo/%C0%AF/items/a", "", &request)),
+              ElementsAre("label"))
+      << "nor is an overlong form";
+  request.Clear();
+  ASSERT_TRUE(
+      Build("GET", "/v1/test/echo/%C3%A9t%C3%A9/items/a?nested.note=%F0%9F%9A%B2", "", &request)
+          .ok());
+  EXPECT_EQ(request.label(), "\u00e9t\u00e9");
+  EXPECT_EQ(request.nested().note(), "\U0001F6B2");
+}
+
 TEST_F(Transcode, MalformedJsonIsRefusedAsTheBody) {
   v1::CreateStructureRequest request;
   absl::Status status = Build("POST", "/v1/structures", R"({"siret": )", &request);
