@@ -243,8 +243,7 @@ absl::StatusOr<v1::ListDeclarationsResponse> Declarations::List(
   for (const auto& [field, value] :
        {std::pair<const char*, const std::string&>{"period_from", request.period_from()},
         {"period_to", request.period_to()}}) {
-    absl::CivilMonth m;
-    if (!value.empty() && !(value.size() == 7 && absl::ParseCivilTime(value, &m))) {
+    if (!value.empty() && !ParseMonth(value)) {
       violations.Add(field, "must be a month YYYY-MM");
     }
   }

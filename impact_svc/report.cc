@@ -18,11 +18,6 @@ namespace {
 
 using Counters = std::array<int64_t, kCounterCount>;
 
-bool IsMonth(absl::string_view s) {
-  absl::CivilMonth m;
-  return s.size() == 7 && absl::ParseCivilTime(s, &m) && absl::FormatCivilTime(m) == s;
-}
-
 // Whether the scope's own member sets answer for a row: the rows are the scope's months, or each
 // row lies wholly inside the scope (a lot inside its tender, a tender inside its buyer, any group
 // inside the event), so the row's own set is the row's people within the scope.
@@ -151,7 +146,7 @@ absl::StatusOr<v1::ImpactReport> BuildReport(const store::ReadView& view,
   for (const auto& [field, value] :
        {std::pair<const char*, const std::string&>{"period_from", request.period_from()},
         {"period_to", request.period_to()}}) {
-    if (!value.empty() && !IsMonth(value)) violations.Add(field, "must be a month YYYY-MM");
+    if (!value.empty() && !ParseMonth(value)) violations.Add(field, "must be a month YYYY-MM");
   }
   if (violations.empty() && !request.period_from().empty() && !request.period_to().empty() &&
       request.period_from() > request.period_to()) {

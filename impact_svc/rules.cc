@@ -26,6 +26,15 @@ void CheckBreakdown(const Parts& parts, int64_t expected, const std::string& fie
 
 }  // namespace
 
+std::optional<absl::CivilMonth> ParseMonth(absl::string_view text) {
+  absl::CivilMonth month;
+  if (text.size() != 7 || !absl::ParseCivilTime(text, &month) ||
+      absl::FormatCivilTime(month) != text) {
+    return std::nullopt;
+  }
+  return month;
+}
+
 void ValidateDeclaration(const v1::HourDeclaration& d, absl::string_view prefix,
                          absl::CivilMonth this_month, common::FieldViolations* v) {
   auto f = [&](absl::string_view name) { return absl::StrCat(prefix, name); };
@@ -34,11 +43,10 @@ void ValidateDeclaration(const v1::HourDeclaration& d, absl::string_view prefix,
   if (!absl::StartsWith(d.buyer(), "buyers/")) v->Add(f("buyer"), "must be buyers/{buyer_id}");
   if (!absl::StartsWith(d.tender(), "tenders/")) v->Add(f("tender"), "must be tenders/{tender_id}");
   if (d.lot_number() < 1) v->Add(f("lot_number"), "must name a lot (1 or more)");
-  absl::CivilMonth period;
-  if (d.period().size() != 7 || !absl::ParseCivilTime(d.period(), &period) ||
-      absl::FormatCivilTime(period) != d.period()) {
+  const std::optional<absl::CivilMonth> period = ParseMonth(d.period());
+  if (!period) {
     v->Add(f("period"), "must be a month YYYY-MM");
-  } else if (period > this_month) {
+  } else if (*period > this_month) {
     v->Add(f("period"), absl::StrCat(d.period(), " is in the future"));
   }
   common::CheckNonNegative(d.total_hundredths(), f("total_hundredths"), v);

@@ -5,6 +5,7 @@
 // arithmetic of the two targets, and the pseudonymisation of workers. No storage, no RPC.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -18,6 +19,9 @@ namespace passerelle::impact {
 
 inline constexpr int64_t kBasisPoints = 10000;
 inline constexpr size_t kMaxWorkerReferenceLength = 128;
+
+// `text` as a calendar month, when it is exactly one written YYYY-MM.
+std::optional<absl::CivilMonth> ParseMonth(absl::string_view text);
 
 // Adds every problem of `d`'s client-settable fields under `prefix`: SIRET, names, a period that is
 // a calendar month not after `this_month`, insertion hours within total hours, channel, category

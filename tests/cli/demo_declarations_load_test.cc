@@ -5,7 +5,6 @@
 
 #include "cli/demo_declarations_load.h"
 
-#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -18,6 +17,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
+#include "tests/impact/sample_declarations.h"
 #include "tests/support/registry_client.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_node.h"
@@ -30,20 +30,6 @@ using testing::IsOk;
 constexpr uint64_t kSeed = 11;
 constexpr int kNotices = 24;
 constexpr int kDeclarations = 400;
-
-// A node of SOLIDEO's with the event's worker secret and the programme's two targets.
-v1::NodeConfig ImpactNodeConfig(const testing::TempDir& dir) {
-  const std::string secret = dir.path() + "/impact-secret";
-  std::ofstream(secret) << "0123456789abcdef0123456789abcdef0123456789abcdef\n";
-  v1::NodeConfig config;
-  config.set_partner_id("solideo");
-  config.mutable_impact()->set_worker_secret_file(secret);
-  config.mutable_impact()->mutable_hours_target()->set_target_basis_points(1000);
-  config.mutable_impact()->mutable_hours_target()->set_on_track_basis_points(800);
-  config.mutable_impact()->mutable_amount_target()->set_target_basis_points(2500);
-  config.mutable_impact()->mutable_amount_target()->set_on_track_basis_points(2000);
-  return config;
-}
 
 // The stub as the interface the CLI's listing helpers take.
 template <typename Stub>
@@ -112,7 +98,7 @@ class DemoDeclarationsLoad : public ::testing::Test {
   }
 
   testing::TempDir secrets_;
-  testing::TestNode node_{ImpactNodeConfig(secrets_)};
+  testing::TestNode node_{testing::ImpactNodeConfig(secrets_.path())};
   std::unique_ptr<v1::RegistryService::Stub> registry_ = node_.Registry();
   std::unique_ptr<v1::TenderService::Stub> tenders_ = v1::TenderService::NewStub(node_.channel());
   std::unique_ptr<v1::ImpactService::Stub> impact_ = v1::ImpactService::NewStub(node_.channel());

@@ -3,12 +3,29 @@
 
 // Valid sample hour declarations for the impact tests.
 
+#include <fstream>
 #include <string>
 #include <vector>
 
+#include "passerelle/v1/config.pb.h"
 #include "passerelle/v1/impact.pb.h"
 
 namespace passerelle::testing {
+
+// A node of SOLIDEO's with the event's worker secret (written into `secret_dir`) and the
+// programme's two targets: 10 % of hours (on track from 8 %), 25 % of amounts (from 20 %).
+inline v1::NodeConfig ImpactNodeConfig(const std::string& secret_dir) {
+  const std::string secret = secret_dir + "/impact-secret";
+  std::ofstream(secret) << "0123456789abcdef0123456789abcdef0123456789abcdef\n";
+  v1::NodeConfig config;
+  config.set_partner_id("solideo");
+  config.mutable_impact()->set_worker_secret_file(secret);
+  config.mutable_impact()->mutable_hours_target()->set_target_basis_points(1000);
+  config.mutable_impact()->mutable_hours_target()->set_on_track_basis_points(800);
+  config.mutable_impact()->mutable_amount_target()->set_target_basis_points(2500);
+  config.mutable_impact()->mutable_amount_target()->set_on_track_basis_points(2000);
+  return config;
+}
 
 // `siret`'s declaration on lot `lot` of tenders/`tender` (bought by buyers/`buyer`) for `period`:
 // `total` hundredths worked, of which 7 hours per worker reference in `workers` in insertion, all

@@ -43,23 +43,10 @@ constexpr char kLastYear[] = "2025-03";
 constexpr char kLastYearToo[] = "2025-04";
 constexpr int64_t kLotAmount = 10'000'001;
 
-v1::NodeConfig ConfigWithImpact(const std::string& secret_dir) {
-  const std::string secret = secret_dir + "/impact-secret";
-  std::ofstream(secret) << "0123456789abcdef0123456789abcdef0123456789abcdef\n";
-  v1::NodeConfig config;
-  config.set_partner_id("solideo");
-  config.mutable_impact()->set_worker_secret_file(secret);
-  config.mutable_impact()->mutable_hours_target()->set_target_basis_points(1000);
-  config.mutable_impact()->mutable_hours_target()->set_on_track_basis_points(800);
-  config.mutable_impact()->mutable_amount_target()->set_target_basis_points(2500);
-  config.mutable_impact()->mutable_amount_target()->set_on_track_basis_points(2000);
-  return config;
-}
-
 class ImpactServiceTest : public ::testing::Test {
  protected:
   ImpactServiceTest()
-      : node_(ConfigWithImpact(secret_dir_.path())),
+      : node_(testing::ImpactNodeConfig(secret_dir_.path())),
         registry_(node_),
         tenders_(v1::TenderService::NewStub(node_.channel())),
         stub_(v1::ImpactService::NewStub(node_.channel())) {
