@@ -13,21 +13,19 @@ namespace {
 constexpr absl::string_view kSeparator = "|";
 constexpr absl::string_view kAllMonths = "*";
 
-// Whether an award share counts towards the 25 % target: a TPE/PME, or an SSE structure (by status,
-// approval or as an insertion or disability structure).
-bool IsSmeOrSse(const v1::AwardShare& share) {
-  return share.size_class() == v1::SIZE_CLASS_TPE || share.size_class() == v1::SIZE_CLASS_PME ||
-         share.sse_status() == v1::SSE_STATUS_SSE ||
-         share.sse_status() == v1::SSE_STATUS_ESUS_APPROVED ||
-         (share.inclusion_kind() != v1::INCLUSION_KIND_UNSPECIFIED &&
-          share.inclusion_kind() != v1::INCLUSION_KIND_NONE);
-}
-
+// Whether an award share's holder is an SSE structure: by status, approval, or as an insertion or
+// disability structure.
 bool IsSse(const v1::AwardShare& share) {
   return share.sse_status() == v1::SSE_STATUS_SSE ||
          share.sse_status() == v1::SSE_STATUS_ESUS_APPROVED ||
          (share.inclusion_kind() != v1::INCLUSION_KIND_UNSPECIFIED &&
           share.inclusion_kind() != v1::INCLUSION_KIND_NONE);
+}
+
+// Whether an award share counts towards the 25 % target: a TPE/PME, or an SSE structure.
+bool IsSmeOrSse(const v1::AwardShare& share) {
+  return share.size_class() == v1::SIZE_CLASS_TPE || share.size_class() == v1::SIZE_CLASS_PME ||
+         IsSse(share);
 }
 
 template <typename Record>

@@ -317,8 +317,11 @@ absl::StatusOr<v1::HourDeclaration> Declarations::Validate(absl::string_view nam
         store::GetById<v1::HourDeclaration>(*view, kDeclarationKind, *id, name);
     if (!at.ok()) return at.status();
     while (!at->supersedes().empty() && ids.size() < 1000) {
-      at = store::GetRecord<v1::HourDeclaration>(*store_, kDeclarationKind, at->supersedes(),
-                                                 kCollection);
+      const std::string earlier = at->supersedes();
+      absl::StatusOr<std::string> earlier_id =
+          store::IdFromName(earlier, kCollection, "supersedes");
+      if (!earlier_id.ok()) return earlier_id.status();
+      at = store::GetById<v1::HourDeclaration>(*view, kDeclarationKind, *earlier_id, earlier);
       if (!at.ok()) return at.status();
       if (at->status() == v1::DECLARATION_STATUS_VALIDATED) ids.push_back(at->declaration_id());
     }
