@@ -4,25 +4,35 @@
 // --concurrency calls in flight, over gRPC straight to the node and over HTTP/1.1 keep-alive (one
 // connection per client thread) through the gateway. Prints (see report.h):
 //   gateway_get_calls_per_s, grpc_get_calls_per_s, gateway_vs_grpc_get_ratio,
-//   gateway_get_p99_added_ms, the same for create, and gateway_rss_1000_idle_mb (the gateway's RSS
-//   holding 1,000 idle connections).
+//   gateway_get_saturated_p99_added_ms (closed loop), gateway_get_p99_added_ms (both paths paced
+//   below saturation, calls alternating), the same for create; gateway_rss_1000_idle_mb (the
+//   gateway's RSS holding 1,000 idle connections); gateway_sse_delivery_p50_ms/_p99_ms
+//   (WatchTenders as Server-Sent Events to 500 clients while notices are written, commit to
+//   arrival).
 // Goals are "#" notes; nothing is asserted.
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "bench/load.h"
 #include "bench/report.h"
 #include "bench/server_process.h"
+#include "bench/tenders.h"
 #include "cli/demo_data.h"
 #include "gateway/access.h"
 #include "gateway/transcode.h"
+#include "google/protobuf/util/time_util.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "passerelle/v1/registry.grpc.pb.h"
@@ -38,6 +48,11 @@ ABSL_FLAG(absl::Duration, duration, absl::Seconds(8), "timed load for each figur
 ABSL_FLAG(int, structures, 2000, "structures created up front for GetStructure to read");
 ABSL_FLAG(int, create_pool, 200000,
           "fresh structures generated for CreateStructure; each is created once");
+ABSL_FLAG(double, paced_fraction, 0.5,
+          "offered rate of the latency figures, as a fraction of the gateway's saturated rate");
+ABSL_FLAG(int, sse_clients, 500, "WatchTenders Server-Sent Events clients for the fan-out figure");
+ABSL_FLAG(double, sse_notices_per_s, 20, "notices written per second while the SSE clients watch");
+ABSL_FLAG(absl::Duration, sse_duration, absl::Seconds(10), "how long notices are written for them");
 ABSL_FLAG(int, idle_connections, 1000, "idle HTTP connections held open for the memory figure");
 
 namespace passerelle::bench {
@@ -71,9 +86,11 @@ testing::HttpClient& ThreadConnection(int port) {
   return *client;
 }
 
-LoadResult Measure(const Call& call, int64_t* next_index) {
+// Closed loop unless `calls_per_second` is set.
+LoadResult Measure(const Call& call, int64_t* next_index, double calls_per_second = 0) {
   LoadPlan plan;
   plan.concurrency = absl::GetFlag(FLAGS_concurrency);
+  plan.calls_per_second = calls_per_second;
   plan.first_index = *next_index;
   plan.max_duration = absl::GetFlag(FLAGS_warmup);
   LoadResult warm = RunLoad(plan, call);
@@ -84,21 +101,214 @@ LoadResult Measure(const Call& call, int64_t* next_index) {
   return result;
 }
 
-absl::Status Report(const std::string& what, const LoadResult& grpc_result,
-                    const LoadResult& gateway_result) {
-  for (const LoadResult* r : {&grpc_result, &gateway_result}) {
+absl::Status CheckNoFailure(const std::string& what,
+                            std::initializer_list<const LoadResult*> results) {
+  for (const LoadResult* r : results) {
     if (r->failures > 0)
       return absl::InternalError(
           absl::StrCat(what, ": ", r->failures, " failed calls; first: ", r->first_failure));
   }
-  PrintBench(absl::StrCat("gateway_", what, "_calls_per_s"), gateway_result.CallsPerSecond(),
-             "calls/s");
-  PrintBench(absl::StrCat("grpc_", what, "_calls_per_s"), grpc_result.CallsPerSecond(), "calls/s");
+  return absl::OkStatus();
+}
+
+double AddedP99Ms(const LoadResult& grpc_result, const LoadResult& gateway_result) {
+  return absl::ToDoubleMilliseconds(gateway_result.Quantile(0.99) - grpc_result.Quantile(0.99));
+}
+
+// Saturated (closed loop) throughput of both paths, then their latency at one offered rate below
+// the gateway's capacity: at saturation a closed loop's latency is its concurrency over its
+// throughput, so the saturated "added" p99 restates the throughput ratio; what the gateway adds
+// to a call is read where neither path queues.
+absl::Status Compare(const std::string& what, const Call& grpc_call, const Call& gateway_call,
+                     int64_t* index) {
+  LoadResult direct = Measure(grpc_call, index);
+  LoadResult through = Measure(gateway_call, index);
+  if (absl::Status s = CheckNoFailure(what, {&direct, &through}); !s.ok()) return s;
+  PrintBench(absl::StrCat("gateway_", what, "_calls_per_s"), through.CallsPerSecond(), "calls/s");
+  PrintBench(absl::StrCat("grpc_", what, "_calls_per_s"), direct.CallsPerSecond(), "calls/s");
   PrintBench(absl::StrCat("gateway_vs_grpc_", what, "_ratio"),
-             gateway_result.CallsPerSecond() / grpc_result.CallsPerSecond(), "ratio");
-  PrintBench(absl::StrCat("gateway_", what, "_p99_added_ms"),
-             absl::ToDoubleMilliseconds(gateway_result.Quantile(0.99) - grpc_result.Quantile(0.99)),
+             through.CallsPerSecond() / direct.CallsPerSecond(), "ratio");
+  PrintBench(absl::StrCat("gateway_", what, "_saturated_p99_added_ms"), AddedP99Ms(direct, through),
              "ms");
+
+  // Both paths in one paced run, calls alternating, so that both meet the same machine (two cores
+  // shared with the load driver) at the same moments; the offered rate is the sum of the two.
+  const double rate = through.CallsPerSecond() * absl::GetFlag(FLAGS_paced_fraction);
+  const int64_t first = *index;
+  LoadResult paced =
+      Measure([&](int64_t i) { return (i - first) % 2 == 0 ? grpc_call(i) : gateway_call(i); },
+              index, rate);
+  if (absl::Status s = CheckNoFailure(what, {&paced}); !s.ok()) return s;
+  LoadResult paced_direct, paced_through;
+  for (size_t i = 0; i < paced.latencies_in_call_order.size(); ++i) {
+    (i % 2 == 0 ? paced_direct : paced_through)
+        .latencies.push_back(paced.latencies_in_call_order[i]);
+  }
+  for (LoadResult* r : {&paced_direct, &paced_through})
+    std::sort(r->latencies.begin(), r->latencies.end());
+  PrintNote(absl::StrFormat(
+      "%s paced at %.0f calls/s, alternating gRPC and gateway (%.0f%% of the gateway's saturated "
+      "rate)",
+      what, rate, 100 * absl::GetFlag(FLAGS_paced_fraction)));
+  PrintBench(absl::StrCat("grpc_", what, "_paced_p99_ms"),
+             absl::ToDoubleMilliseconds(paced_direct.Quantile(0.99)), "ms");
+  PrintBench(absl::StrCat("gateway_", what, "_paced_p99_ms"),
+             absl::ToDoubleMilliseconds(paced_through.Quantile(0.99)), "ms");
+  PrintBench(absl::StrCat("gateway_", what, "_p99_added_ms"),
+             AddedP99Ms(paced_direct, paced_through), "ms");
+  return absl::OkStatus();
+}
+
+// Server-Sent Events clients of WatchTenders through the gateway, each on its own connection and
+// thread as a browser or a partner's script would be. Each records, for every live event, the time
+// from the notice's commit (its update_time, stamped by the node) to the event's arrival.
+class SseWatchers {
+ public:
+  // `snapshot_events`: how many notices the snapshot of `target` holds.
+  SseWatchers(int port, int count, const std::string& target, int64_t snapshot_events)
+      : snapshot_events_(snapshot_events) {
+    for (int i = 0; i < count; ++i) clients_.push_back(std::make_unique<testing::HttpClient>(port));
+    for (auto& client : clients_) {
+      threads_.emplace_back([this, client = client.get(), target] { Run(client, target); });
+    }
+  }
+  ~SseWatchers() {
+    for (auto& client : clients_) client->Shutdown();
+    for (std::thread& t : threads_) t.join();
+  }
+
+  // Whether every client has received its whole snapshot within `timeout`.
+  bool AwaitSnapshots(absl::Duration timeout) {
+    auto done = [&] {
+      mu_.AssertReaderHeld();
+      return snapshot_clients_ >= static_cast<int>(clients_.size());
+    };
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithTimeout(absl::Condition(&done), timeout);
+  }
+  // Whether `live` live events in all have arrived within `timeout`.
+  bool AwaitLive(int64_t live, absl::Duration timeout) {
+    auto done = [&] {
+      mu_.AssertReaderHeld();
+      return static_cast<int64_t>(latencies_.size()) >= live;
+    };
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithTimeout(absl::Condition(&done), timeout);
+  }
+  std::vector<absl::Duration> Latencies() {
+    absl::MutexLock lock(&mu_);
+    std::vector<absl::Duration> out = latencies_;
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  int ended_early() {
+    absl::MutexLock lock(&mu_);
+    return ended_early_;
+  }
+
+ private:
+  void Run(testing::HttpClient* client, const std::string& target) {
+    client->SendRaw(absl::StrCat("GET ", target,
+                                 " HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer ", kToken,
+                                 "\r\nAccept: text/event-stream\r\n\r\n"));
+    std::string pending;
+    int64_t snapshots = 0;
+    for (std::string read; !(read = client->ReadSome()).empty();) {
+      const absl::Time arrived = absl::Now();
+      pending += read;
+      size_t start = 0;
+      for (size_t end; (end = pending.find('\n', start)) != std::string::npos; start = end + 1) {
+        const absl::string_view line(pending.data() + start, end - start);
+        if (!absl::StartsWith(line, "data: ")) continue;
+        if (absl::StrContains(line, "\"snapshot\":true")) {
+          if (++snapshots == snapshot_events_) {
+            absl::MutexLock lock(&mu_);
+            ++snapshot_clients_;
+          }
+          continue;
+        }
+        absl::StatusOr<absl::Time> committed = UpdateTime(line);
+        absl::MutexLock lock(&mu_);
+        if (committed.ok()) latencies_.push_back(arrived - *committed);
+      }
+      pending.erase(0, start);
+    }
+    absl::MutexLock lock(&mu_);
+    ++ended_early_;  // read before the destructor shuts the rest
+  }
+
+  // The notice's update_time in an event's JSON: the first "updateTime" of the line, the tender's
+  // (a new notice carries no other).
+  static absl::StatusOr<absl::Time> UpdateTime(absl::string_view line) {
+    constexpr absl::string_view kField = "\"updateTime\":\"";
+    const size_t at = line.find(kField);
+    if (at == absl::string_view::npos) return absl::NotFoundError("no updateTime");
+    const size_t from = at + kField.size();
+    const size_t to = line.find('"', from);
+    google::protobuf::Timestamp stamp;
+    if (to == absl::string_view::npos || !google::protobuf::util::TimeUtil::FromString(
+                                             std::string(line.substr(from, to - from)), &stamp)) {
+      return absl::InvalidArgumentError("bad updateTime");
+    }
+    return absl::FromUnixNanos(google::protobuf::util::TimeUtil::TimestampToNanoseconds(stamp));
+  }
+
+  std::vector<std::unique_ptr<testing::HttpClient>> clients_;
+  std::vector<std::thread> threads_;
+  const int64_t snapshot_events_;
+  absl::Mutex mu_;
+  int snapshot_clients_ ABSL_GUARDED_BY(mu_) = 0;
+  int ended_early_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<absl::Duration> latencies_ ABSL_GUARDED_BY(mu_);
+};
+
+// --sse_clients watch one buyer through the gateway while its notices are written over gRPC at
+// --sse_notices_per_s: every notice goes to every client.
+absl::Status MeasureSseFanOut(const ServerProcess& node, int port) {
+  auto channel = grpc::CreateChannel(node.address(), grpc::InsecureChannelCredentials());
+  auto registry = v1::RegistryService::NewStub(channel);
+  auto tenders = v1::TenderService::NewStub(channel);
+  if (absl::Status s = CreateBuyer(*registry, "bench-watch"); !s.ok()) return s;
+  const double rate = absl::GetFlag(FLAGS_sse_notices_per_s);
+  const absl::Duration duration = absl::GetFlag(FLAGS_sse_duration);
+  std::vector<v1::Tender> notices = GenerateTenders(
+      1 + static_cast<int>(rate * absl::ToDoubleSeconds(duration)) + 1, 2025, "bench-watch", "sse");
+  // One notice before the clients come: each gets it as its snapshot, which says its stream is
+  // live before the timed notices start.
+  if (grpc::Status s = CreateTender(*tenders, notices[0]); !s.ok())
+    return absl::InternalError(s.error_message());
+  const int clients = absl::GetFlag(FLAGS_sse_clients);
+  SseWatchers watchers(port, clients, "/v1/tenders:watch?buyer=buyers/bench-watch", 1);
+  if (!watchers.AwaitSnapshots(absl::Seconds(60)))
+    return absl::DeadlineExceededError("the SSE clients did not all receive their snapshot");
+
+  LoadPlan plan;
+  plan.concurrency = 4;
+  plan.first_index = 1;
+  plan.max_calls = static_cast<int64_t>(notices.size()) - 1;
+  plan.max_duration = duration;
+  plan.calls_per_second = rate;
+  LoadResult written = RunLoad(plan, [&](int64_t i) { return CreateTender(*tenders, notices[i]); });
+  if (absl::Status s = CheckNoFailure("sse writers", {&written}); !s.ok()) return s;
+  const int64_t expected = written.calls * clients;
+  watchers.AwaitLive(expected, absl::Seconds(30));
+  std::vector<absl::Duration> latencies = watchers.Latencies();
+  const int ended = watchers.ended_early();
+  PrintNote(
+      absl::StrFormat("sse: %d notices at %.0f/s to %d clients: %d of %d events arrived, "
+                      "%d streams ended early",
+                      written.calls, rate, clients, latencies.size(), expected, ended));
+  if (latencies.empty()) return absl::InternalError("no SSE client received a live event");
+  PrintBench("gateway_sse_deliveries_per_s",
+             static_cast<double>(latencies.size()) / absl::ToDoubleSeconds(written.elapsed),
+             "events/s");
+  PrintBench("gateway_sse_delivery_p50_ms",
+             absl::ToDoubleMilliseconds(latencies[latencies.size() / 2]), "ms");
+  PrintBench("gateway_sse_delivery_p99_ms",
+             absl::ToDoubleMilliseconds(latencies[latencies.size() * 99 / 100]), "ms");
+  PrintBench("gateway_sse_lost_events",
+             static_cast<double>(expected - static_cast<int64_t>(latencies.size())), "events");
+  PrintNote("goal: gateway_sse_delivery_p99_ms < 100 with no event lost");
   return absl::OkStatus();
 }
 
@@ -151,9 +361,7 @@ absl::Status Run() {
         kToken, "GET", "/v1/structures/" + structures[i % count].siret()));
   };
   int64_t index = 0;
-  LoadResult direct = Measure(grpc_get, &index);
-  LoadResult through = Measure(gateway_get, &index);
-  if (absl::Status s = Report("get", direct, through); !s.ok()) return s;
+  if (absl::Status s = Compare("get", grpc_get, gateway_get, &index); !s.ok()) return s;
 
   // Creates draw fresh structures past the preloaded ones; a create beyond the pool fails as a
   // duplicate, and the figure is refused rather than skewed.
@@ -173,9 +381,8 @@ absl::Status Run() {
         ThreadConnection(port).CallAs(kToken, "POST", "/v1/structures", gateway::ToJson(fresh(i))));
   };
   int64_t create_index = 0;
-  LoadResult direct_create = Measure(grpc_create, &create_index);
-  LoadResult through_create = Measure(gateway_create, &create_index);
-  if (absl::Status s = Report("create", direct_create, through_create); !s.ok()) return s;
+  if (absl::Status s = Compare("create", grpc_create, gateway_create, &create_index); !s.ok())
+    return s;
   PrintNote("goal: gateway_vs_grpc_*_ratio >= 0.5 and gateway_*_p99_added_ms < 2");
 
   const int64_t rss_before = (*gateway)->StatusBytes("VmRSS");
@@ -189,7 +396,8 @@ absl::Status Run() {
   PrintBench("gateway_rss_1000_idle_mb",
              static_cast<double>((*gateway)->StatusBytes("VmRSS")) / kMebibyte, "MB");
   PrintBench("gateway_rss_before_idle_mb", static_cast<double>(rss_before) / kMebibyte, "MB");
-  return absl::OkStatus();
+  idle.clear();
+  return MeasureSseFanOut(**node, port);
 }
 
 }  // namespace

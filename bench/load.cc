@@ -32,18 +32,31 @@ LoadResult RunLoad(const LoadPlan& plan, const Call& call) {
   auto client = [&] {
     // Each thread keeps its own tallies and merges them once, so the driver adds no contention of
     // its own.
-    std::vector<absl::Duration> latencies;
+    std::vector<std::pair<int64_t, absl::Duration>> latencies;
     int64_t failures = 0;
     std::string first_failure;
     for (int64_t i; (i = next.fetch_add(1)) < plan.max_calls;) {
-      const absl::Time issued = absl::Now();
-      if (issued >= deadline) break;
+      absl::Time issued = absl::Now();
+      if (plan.calls_per_second > 0) {
+        const absl::Time due =
+            start + absl::Seconds(static_cast<double>(i) / plan.calls_per_second);
+        if (due >= deadline) break;
+        if (due > issued) absl::SleepFor(due - issued);  // the pacing itself
+        issued = due;
+      } else if (issued >= deadline) {
+        break;
+      }
       grpc::Status status = call(plan.first_index + i);
-      latencies.push_back(absl::Now() - issued);
+      latencies.emplace_back(i, absl::Now() - issued);
       if (!status.ok() && failures++ == 0) first_failure = status.error_message();
     }
     absl::MutexLock lock(&mu);
-    result.latencies.insert(result.latencies.end(), latencies.begin(), latencies.end());
+    for (const auto& [i, latency] : latencies) {
+      result.latencies.push_back(latency);
+      if (result.latencies_in_call_order.size() <= static_cast<size_t>(i))
+        result.latencies_in_call_order.resize(i + 1);
+      result.latencies_in_call_order[i] = latency;
+    }
     result.failures += failures;
     if (result.first_failure.empty()) result.first_failure = std::move(first_failure);
   };

@@ -1,8 +1,9 @@
 #ifndef PASSERELLE_BENCH_LOAD_H_
 #define PASSERELLE_BENCH_LOAD_H_
 
-// A closed-loop load driver: `concurrency` client threads, each issuing one blocking call at a
-// time, so that exactly that many calls are in flight. Every throughput and latency figure of the
+// A load driver: `concurrency` client threads, each issuing one blocking call at a time. Closed
+// loop by default (exactly that many calls in flight, as fast as they complete); or paced at a
+// fixed offered rate, for latency below saturation. Every throughput and latency figure of the
 // load benchmark comes from here, whatever the call, so that the baseline and the node are measured
 // the same way.
 
@@ -26,6 +27,10 @@ struct LoadPlan {
   // The load stops issuing calls at whichever comes first; calls already in flight complete.
   int64_t max_calls = INT64_MAX;
   absl::Duration max_duration = absl::InfiniteDuration();
+  // Calls offered per second; 0 for a closed loop. Paced, call i is due at start + i / rate and
+  // its latency counts from then, not from when a free thread issued it: a call held back behind
+  // slow ones is charged the wait (no coordinated omission).
+  double calls_per_second = 0;
 };
 
 struct LoadResult {
@@ -35,6 +40,8 @@ struct LoadResult {
   std::string first_failure;
   absl::Duration elapsed;                 // from the first call issued to the last one completed
   std::vector<absl::Duration> latencies;  // one per completed call, sorted ascending
+  // The same latencies by call number: [i] is call first_index + i's (zero if it never ran).
+  std::vector<absl::Duration> latencies_in_call_order;
 
   double CallsPerSecond() const;
   // The latency below which a fraction `q` (0..1) of calls completed; zero without calls.

@@ -28,9 +28,9 @@
 #include "bench/load.h"
 #include "bench/report.h"
 #include "bench/server_process.h"
+#include "bench/tenders.h"
 #include "bench/throughput.h"
 #include "cli/demo_data.h"
-#include "cli/demo_tenders.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
@@ -58,35 +58,6 @@ double Milliseconds(absl::Duration d) { return absl::ToDoubleMilliseconds(d); }
 ThroughputOptions Options() {
   return {absl::GetFlag(FLAGS_concurrency), absl::GetFlag(FLAGS_warmup),
           absl::GetFlag(FLAGS_duration)};
-}
-
-absl::Status CreateBuyer(v1::RegistryService::Stub& stub, const std::string& id) {
-  grpc::ClientContext context;
-  v1::CreateBuyerRequest request;
-  request.mutable_buyer()->set_buyer_id(id);
-  request.mutable_buyer()->set_display_name(id);
-  request.mutable_buyer()->set_kind(v1::BUYER_KIND_DELIVERY_COMPANY);
-  v1::Buyer buyer;
-  grpc::Status s = stub.CreateBuyer(&context, request, &buyer);
-  return s.ok() ? absl::OkStatus() : absl::InternalError(s.error_message());
-}
-
-grpc::Status CreateTender(v1::TenderService::Stub& stub, const v1::Tender& tender) {
-  grpc::ClientContext context;
-  v1::CreateTenderRequest request;
-  *request.mutable_tender() = tender;
-  v1::Tender created;
-  return stub.CreateTender(&context, request, &created);
-}
-
-// Notices generated ahead of a timed load, so that generating them is not timed.
-std::vector<v1::Tender> Generate(int count, uint64_t seed, const std::string& buyer,
-                                 const std::string& prefix) {
-  cli::TenderGenerator generator(seed, {buyer}, prefix);
-  std::vector<v1::Tender> out;
-  out.reserve(count);
-  for (int i = 0; i < count; ++i) out.push_back(generator.Next());
-  return out;
 }
 
 // (a)
@@ -203,7 +174,8 @@ absl::Status Run() {
   const uint64_t seed = absl::GetFlag(FLAGS_seed);
   std::vector<v1::Structure> structures =
       cli::GenerateStructures(absl::GetFlag(FLAGS_structures), seed);
-  std::vector<v1::Tender> loaded = Generate(absl::GetFlag(FLAGS_tenders), seed, "solideo", "t");
+  std::vector<v1::Tender> loaded =
+      GenerateTenders(absl::GetFlag(FLAGS_tenders), seed, "solideo", "t");
 
   absl::StatusOr<std::unique_ptr<ServerProcess>> node =
       ServerProcess::StartNode(absl::GetFlag(FLAGS_node_binary));
@@ -227,7 +199,7 @@ absl::Status Run() {
 
   // (b)
   std::vector<std::string> keys, values;
-  std::vector<v1::Tender> fresh = Generate(80000, seed + 1, "bench-create", "c");
+  std::vector<v1::Tender> fresh = GenerateTenders(80000, seed + 1, "bench-create", "c");
   for (size_t i = 0; i < 20000; ++i) {
     keys.push_back(fresh[i].tender_id());
     values.push_back(fresh[i].SerializeAsString());
@@ -248,8 +220,8 @@ absl::Status Run() {
   // (c) The same writers' load without, then with, the subscribers. Two buyers: the subscribers
   // watch the second, so that their snapshot (the notices already there) is empty and what they
   // cost is the live fan-out alone.
-  std::vector<v1::Tender> unwatched = Generate(60000, seed + 2, "bench-alone", "a");
-  std::vector<v1::Tender> watched = Generate(60000, seed + 3, "bench-watch", "w");
+  std::vector<v1::Tender> unwatched = GenerateTenders(60000, seed + 2, "bench-alone", "a");
+  std::vector<v1::Tender> watched = GenerateTenders(60000, seed + 3, "bench-watch", "w");
   auto writer = [&tenders](const std::vector<v1::Tender>& notices, std::atomic<int64_t>* next) {
     return [&notices, next, &tenders](int64_t) {
       const int64_t i = next->fetch_add(1);

@@ -54,6 +54,7 @@ struct Shared {
   std::chrono::milliseconds read_timeout;
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<grpc::GenericStub> stub;
+  SseRenderer sse;
 
   // Calls in flight, so that shutdown can cancel them and wait until none can post into the
   // io_context.
@@ -277,12 +278,19 @@ class Session : public std::enable_shared_from_this<Session> {
       call_->ReadNext();
       return;
     }
-    response_message_->Clear();
-    if (!FromByteBuffer(message, response_message_.get())) {
+    grpc::Slice bytes;
+    std::optional<std::string> event;
+    if (message->DumpToSingleSlice(&bytes).ok()) {
+      event = shared_->sse.Render(
+          *response_message_,
+          absl::string_view(reinterpret_cast<const char*>(bytes.begin()), bytes.size()),
+          ++streamed_);
+    }
+    if (!event.has_value()) {
       call_->Cancel();
       return;
     }
-    event_ = SseEvent(*response_message_, ++streamed_);
+    event_ = std::move(*event);
     WriteEvent([](Session& s) { s.call_->ReadNext(); });
   }
 

@@ -1,5 +1,7 @@
 #include "tests/gateway/http_client.h"
 
+#include <sys/socket.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
@@ -108,5 +110,22 @@ std::string HttpClient::ReadUntil(const std::string& needle) {
 }
 
 std::string HttpClient::ReadUntilClosed() { return ReadUntil(""); }
+
+std::string HttpClient::ReadSome() {
+  if (buffer_.size() > 0) {
+    std::string out(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    buffer_.clear();
+    return out;
+  }
+  char chunk[16384];
+  boost::system::error_code ec;
+  const size_t n = socket_.read_some(net::buffer(chunk), ec);
+  return std::string(chunk, ec ? 0 : n);
+}
+
+void HttpClient::Shutdown() {
+  // The system call, not the asio object's method: this may run while another thread reads.
+  ::shutdown(socket_.native_handle(), SHUT_RDWR);
+}
 
 }  // namespace passerelle::testing

@@ -49,6 +49,11 @@ class HttpClient {
   std::string ReadUntil(const std::string& needle);
   // Reads until the server closes the connection; returns everything read.
   std::string ReadUntilClosed();
+  // Waits for bytes and returns those that have arrived (buffered ones first); empty once the
+  // connection is closed.
+  std::string ReadSome();
+  // Ends the connection both ways, from any thread: a read blocked on it returns.
+  void Shutdown();
 
  private:
   boost::asio::io_context io_;
