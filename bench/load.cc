@@ -34,6 +34,7 @@ LoadResult RunLoad(const LoadPlan& plan, const Call& call) {
     // its own.
     std::vector<std::pair<int64_t, absl::Duration>> latencies;
     int64_t failures = 0;
+    int64_t late = 0;
     std::string first_failure;
     for (int64_t i; (i = next.fetch_add(1)) < plan.max_calls;) {
       absl::Time issued = absl::Now();
@@ -41,8 +42,12 @@ LoadResult RunLoad(const LoadPlan& plan, const Call& call) {
         const absl::Time due =
             start + absl::Seconds(static_cast<double>(i) / plan.calls_per_second);
         if (due >= deadline) break;
-        if (due > issued) absl::SleepFor(due - issued);  // the pacing itself
-        issued = due;
+        if (due > issued) {
+          absl::SleepFor(due - issued);  // the pacing itself
+          issued = absl::Now();
+        } else {
+          ++late;
+        }
       } else if (issued >= deadline) {
         break;
       }
@@ -58,6 +63,7 @@ LoadResult RunLoad(const LoadPlan& plan, const Call& call) {
       result.latencies_in_call_order[i] = latency;
     }
     result.failures += failures;
+    result.late_calls += late;
     if (result.first_failure.empty()) result.first_failure = std::move(first_failure);
   };
   std::vector<std::thread> threads;

@@ -28,8 +28,9 @@ struct LoadPlan {
   int64_t max_calls = INT64_MAX;
   absl::Duration max_duration = absl::InfiniteDuration();
   // Calls offered per second; 0 for a closed loop. Paced, call i is due at start + i / rate and
-  // its latency counts from then, not from when a free thread issued it: a call held back behind
-  // slow ones is charged the wait (no coordinated omission).
+  // its latency counts from when it is issued: on a small machine the driver's own threads wake
+  // late, which is not the system's latency. Give enough threads that none is busy when its next
+  // call falls due (late_calls says whether that held), or the figures omit that wait.
   double calls_per_second = 0;
 };
 
@@ -42,6 +43,9 @@ struct LoadResult {
   std::vector<absl::Duration> latencies;  // one per completed call, sorted ascending
   // The same latencies by call number: [i] is call first_index + i's (zero if it never ran).
   std::vector<absl::Duration> latencies_in_call_order;
+  // Paced: calls issued after the previous call of their thread was still running when they fell
+  // due.
+  int64_t late_calls = 0;
 
   double CallsPerSecond() const;
   // The latency below which a fraction `q` (0..1) of calls completed; zero without calls.

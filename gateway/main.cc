@@ -11,11 +11,13 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "common/runtime.h"
 #include "gateway/gateway.h"
 
 ABSL_FLAG(std::string, config, "", "text-format passerelle.v1.GatewayConfig");
 
 int main(int argc, char** argv) {
+  passerelle::common::ConfigureServerProcess();
   absl::SetProgramUsageMessage("passerelle-gateway --config=FILE");
   absl::ParseCommandLine(argc, argv);
   // Each HTTP client holds a descriptor; the default soft limit of 1024 would refuse the

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/log.h"
+#include "common/runtime.h"
 #include "node/node.h"
 
 ABSL_FLAG(std::string, config, "", "text-format passerelle.v1.NodeConfig file");
@@ -18,6 +19,7 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(5),
 using passerelle::common::LogLine;
 
 int main(int argc, char** argv) {
+  passerelle::common::ConfigureServerProcess();
   absl::SetProgramUsageMessage("passerelle-node --config=FILE");
   absl::ParseCommandLine(argc, argv);
   std::string path = absl::GetFlag(FLAGS_config);
@@ -31,28 +33,30 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  // Block the stop signals before gRPC starts its threads, so that they all inherit the mask and only
-  // sigwait below receives them.
+  // Block the stop signals before gRPC starts its threads, so that they all inherit the mask and
+  // only sigwait below receives them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  absl::StatusOr<std::unique_ptr<passerelle::node::Node>> node = passerelle::node::Node::Start(*config);
+  absl::StatusOr<std::unique_ptr<passerelle::node::Node>> node =
+      passerelle::node::Node::Start(*config);
   if (!node.ok()) {
     LogLine(absl::StrCat("passerelle-node: cannot start partner=", config->partner_id(), ": ",
-                     node.status().ToString()));
+                         node.status().ToString()));
     return 1;
   }
-  LogLine(absl::StrCat("passerelle-node started partner=", (*node)->partner_id(), " address=", (*node)->address(),
-                       (*node)->development_mode() ? " mode=development (plaintext, loopback only, unsigned)"
-                                                   : " mode=mtls"));
+  LogLine(absl::StrCat(
+      "passerelle-node started partner=", (*node)->partner_id(), " address=", (*node)->address(),
+      (*node)->development_mode() ? " mode=development (plaintext, loopback only, unsigned)"
+                                  : " mode=mtls"));
 
   int signal = 0;
   sigwait(&stop_signals, &signal);
   (*node)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
   LogLine(absl::StrCat("passerelle-node stopped partner=", (*node)->partner_id(), " address=",
-                   (*node)->address(), " signal=", signal == SIGTERM ? "SIGTERM" : "SIGINT"));
+                       (*node)->address(), " signal=", signal == SIGTERM ? "SIGTERM" : "SIGINT"));
   return 0;
 }
