@@ -75,7 +75,6 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   }
 
   void Pump() {
-    grpc::WriteOptions options;
     bool write = false;
     {
       absl::MutexLock lock(&mu_);
@@ -86,9 +85,9 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
           return;
         case Subscription::Wait::kEvent:
           writing_ = write = true;
+          // No buffer hint even when more events wait: a hinted write completes only once the
+          // connection next flushes, and the next write waits for that completion.
           buffer_ = Wrap(std::move(event));
-          // While events queue up, let the transport put several in one write.
-          if (sub_->HasPending()) options.set_buffer_hint();
           break;
         case Subscription::Wait::kOverflow:
           EndLocked(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -102,7 +101,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
       }
     }
     if (write) {
-      StartWrite(&buffer_, options);
+      StartWrite(&buffer_);
     } else {
       FinishIfEnded();
     }

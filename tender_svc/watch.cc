@@ -120,11 +120,6 @@ Subscription::Wait Subscription::TryNext(Bytes* event) {
   return closed_ ? Wait::kClosed : Wait::kNone;
 }
 
-bool Subscription::HasPending() {
-  absl::MutexLock lock(&mu_);
-  return !first_.empty() || !queue_.empty();
-}
-
 void Subscription::SetListener(std::function<void()> listener) {
   absl::MutexLock lock(&listener_mu_);
   listener_ = std::move(listener);

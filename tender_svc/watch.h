@@ -59,8 +59,6 @@ class Subscription {
   // subscriber fell more than the queue limit behind and was dropped; kClosed, the node is
   // stopping.
   Wait TryNext(Bytes* event);
-  // Whether another event is waiting already, so that the transport can coalesce writes.
-  bool HasPending();
   // Called, from the dispatcher's thread, after events arrive or the subscription ends, never
   // while the subscription's own lock is held. Replacing the listener (or clearing it with
   // nullptr) waits for a call in progress to return, so that what the old one refers to may go.
