@@ -94,6 +94,8 @@ absl::Status MeasureMatching(v1::TenderService::Stub& stub,
 }
 
 // (c) Subscribers that record, for every event, the time from the notice's commit to its receipt.
+// Each stream is a callback reactor rather than a thread blocked in Read: 200 threads waking for
+// every event would make the driver, not the node, the measure of the fan-out.
 class Subscribers {
  public:
   // The streams open here; the server registers each once its call starts, well within the writers'
@@ -107,8 +109,7 @@ class Subscribers {
           grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
     }
     for (int i = 0; i < count; ++i) {
-      threads_.emplace_back(
-          [this, channel = channels_[i % channels_.size()], buyer] { Run(channel, buyer); });
+      streams_.push_back(std::make_unique<Stream>(this, channels_[i % channels_.size()], buyer));
     }
   }
 
@@ -116,14 +117,22 @@ class Subscribers {
     {
       absl::MutexLock lock(&mu_);
       stopping_ = true;
-      for (grpc::ClientContext* c : contexts_) c->TryCancel();
     }
-    for (std::thread& t : threads_) t.join();
+    for (auto& s : streams_) s->context.TryCancel();
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](Subscribers* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+          return self->ended_ == static_cast<int>(self->streams_.size());
+        },
+        this));
   }
 
   std::vector<absl::Duration> Latencies() {
-    absl::MutexLock lock(&mu_);
-    std::vector<absl::Duration> out = latencies_;
+    std::vector<absl::Duration> out;
+    for (auto& s : streams_) {
+      absl::MutexLock lock(&s->mu);
+      out.insert(out.end(), s->latencies.begin(), s->latencies.end());
+    }
     std::sort(out.begin(), out.end());
     return out;
   }
@@ -132,42 +141,57 @@ class Subscribers {
     return failed_;
   }
   int64_t events() {
-    absl::MutexLock lock(&mu_);
-    return static_cast<int64_t>(latencies_.size());
+    int64_t total = 0;
+    for (auto& s : streams_) total += s->received.load(std::memory_order_relaxed);
+    return total;
   }
 
  private:
-  void Run(const std::shared_ptr<grpc::Channel>& channel, const std::string& buyer) {
-    auto stub = v1::TenderService::NewStub(channel);
-    grpc::ClientContext context;
-    v1::WatchTendersRequest request;
-    request.set_buyer("buyers/" + buyer);
-    {
-      absl::MutexLock lock(&mu_);
-      if (stopping_) return;
-      contexts_.push_back(&context);
+  struct Stream : grpc::ClientReadReactor<v1::TenderEvent> {
+    Stream(Subscribers* owner, const std::shared_ptr<grpc::Channel>& channel,
+           const std::string& buyer)
+        : owner(owner), stub(v1::TenderService::NewStub(channel)) {
+      request.set_buyer("buyers/" + buyer);
+      stub->async()->WatchTenders(&context, &request, this);
+      StartRead(&event);
+      StartCall();
     }
-    auto reader = stub->WatchTenders(&context, request);
-    for (v1::TenderEvent event; reader->Read(&event);) {
+    void OnReadDone(bool ok) override {
+      if (!ok) return;  // OnDone follows
       const absl::Duration latency =
           absl::Now() -
           absl::FromUnixMillis(TimeUtil::TimestampToMilliseconds(event.tender().update_time()));
-      absl::MutexLock lock(&mu_);
-      latencies_.push_back(latency);
+      {
+        absl::MutexLock lock(&mu);
+        latencies.push_back(latency);
+      }
+      received.fetch_add(1, std::memory_order_relaxed);
+      StartRead(&event);
     }
-    grpc::Status end = reader->Finish();
+    void OnDone(const grpc::Status& status) override { owner->Ended(status); }
+
+    Subscribers* const owner;
+    std::unique_ptr<v1::TenderService::Stub> stub;
+    grpc::ClientContext context;
+    v1::WatchTendersRequest request;
+    v1::TenderEvent event;
+    std::atomic<int64_t> received{0};
+    absl::Mutex mu;
+    std::vector<absl::Duration> latencies ABSL_GUARDED_BY(mu);
+  };
+
+  void Ended(const grpc::Status& status) {
     absl::MutexLock lock(&mu_);
-    contexts_.erase(std::find(contexts_.begin(), contexts_.end(), &context));
-    if (!end.ok() && !stopping_) ++failed_;
+    if (!status.ok() && !stopping_) ++failed_;  // e.g. fell behind
+    ++ended_;
   }
 
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
-  std::vector<std::thread> threads_;
+  std::vector<std::unique_ptr<Stream>> streams_;
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  int failed_ ABSL_GUARDED_BY(mu_) = 0;  // streams that ended on their own (e.g. fell behind)
-  std::vector<grpc::ClientContext*> contexts_ ABSL_GUARDED_BY(mu_);
-  std::vector<absl::Duration> latencies_ ABSL_GUARDED_BY(mu_);
+  int failed_ ABSL_GUARDED_BY(mu_) = 0;
+  int ended_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 absl::Status Run() {
