@@ -1,19 +1,19 @@
 #include "tender_svc/service.h"
 
-#include "absl/synchronization/mutex.h"
 #include "common/errors.h"
 #include "common/serve.h"
-#include "grpcpp/support/byte_buffer.h"
-#include "grpcpp/support/slice.h"
 
 namespace passerelle::tender {
 namespace {
 
 using common::Serve;
 
+// How long a watch handler waits for an event before checking that its client is still there.
+constexpr absl::Duration kWatchPoll = absl::Milliseconds(250);
+
 // The request's resume token, or the Last-Event-ID a Server-Sent Events client sent through the
 // gateway.
-std::string ResumeToken(const grpc::ServerContextBase& context,
+std::string ResumeToken(const grpc::ServerContext& context,
                         const v1::WatchTendersRequest& request) {
   if (!request.resume_token().empty()) return request.resume_token();
   auto header = context.client_metadata().find("last-event-id");
@@ -24,116 +24,6 @@ std::string ResumeToken(const grpc::ServerContextBase& context,
 std::string Method(absl::string_view name) {
   return mesh::FullMethodName(v1::TenderService::service_full_name(), name);
 }
-
-// Bytes shared with the subscription, handed to gRPC without a copy: the slice keeps them alive.
-grpc::ByteBuffer Wrap(Subscription::Bytes bytes) {
-  auto* kept = new Subscription::Bytes(std::move(bytes));
-  grpc::Slice slice(
-      const_cast<char*>((*kept)->data()), (*kept)->size(),
-      [](void* p) { delete static_cast<Subscription::Bytes*>(p); }, kept);
-  return grpc::ByteBuffer(&slice, 1);
-}
-
-// One WatchTenders stream. It writes when its subscription has an event (the dispatcher calls
-// Pump) or when the previous write is done, one write at a time, and finishes once: on overflow,
-// on the node stopping, or when the watcher goes away (after the write in flight, if any).
-class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
- public:
-  explicit WatchReactor(std::shared_ptr<Subscription> sub) : sub_(std::move(sub)) {
-    sub_->SetListener([this] { Pump(); });
-    Pump();
-  }
-  // A stream refused before it starts.
-  explicit WatchReactor(const grpc::Status& refusal) { Finish(refusal); }
-
-  void OnWriteDone(bool ok) override {
-    {
-      absl::MutexLock lock(&mu_);
-      writing_ = false;
-      if (!ok) EndLocked(Gone());
-    }
-    if (!FinishIfEnded()) Pump();
-  }
-  void OnCancel() override {
-    {
-      absl::MutexLock lock(&mu_);
-      EndLocked(Gone());
-    }
-    FinishIfEnded();
-  }
-  void OnDone() override {
-    if (sub_ != nullptr) {
-      sub_->SetListener(nullptr);  // waits for a call in progress, which may still use this
-      sub_->Cancel();
-    }
-    delete this;
-  }
-
- private:
-  static grpc::Status Gone() {
-    return grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away");
-  }
-
-  void Pump() {
-    bool write = false;
-    {
-      absl::MutexLock lock(&mu_);
-      if (writing_ || ended_) return;
-      Subscription::Bytes event;
-      switch (sub_->TryNext(&event)) {
-        case Subscription::Wait::kNone:
-          return;
-        case Subscription::Wait::kEvent:
-          writing_ = write = true;
-          // No buffer hint even when more events wait: a hinted write completes only once the
-          // connection next flushes, and the next write waits for that completion.
-          buffer_ = Wrap(std::move(event));
-          break;
-        case Subscription::Wait::kOverflow:
-          EndLocked(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                 "this watcher fell too far behind; resume with the token of the "
-                                 "last event received"));
-          break;
-        case Subscription::Wait::kClosed:
-          EndLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                 "the node is stopping; resume on another"));
-          break;
-      }
-    }
-    if (write) {
-      StartWrite(&buffer_);
-    } else {
-      FinishIfEnded();
-    }
-  }
-
-  void EndLocked(grpc::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (ended_) return;
-    ended_ = true;
-    status_ = std::move(status);
-  }
-  // Finishes the stream once it has ended and no write is in flight; whether it has ended.
-  bool FinishIfEnded() {
-    grpc::Status status;
-    {
-      absl::MutexLock lock(&mu_);
-      if (!ended_) return false;
-      if (writing_ || finishing_) return true;
-      finishing_ = true;
-      status = status_;
-    }
-    Finish(status);
-    return true;
-  }
-
-  const std::shared_ptr<Subscription> sub_;
-  absl::Mutex mu_;
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool ended_ ABSL_GUARDED_BY(mu_) = false;
-  bool finishing_ ABSL_GUARDED_BY(mu_) = false;
-  grpc::Status status_ ABSL_GUARDED_BY(mu_);
-  grpc::ByteBuffer buffer_;  // the write in flight; set under mu_ before it starts
-};
 
 }  // namespace
 
@@ -209,26 +99,42 @@ grpc::Status TenderServiceImpl::ListAwards(grpc::ServerContext* context,
       [&] { return tenders_->ListAwards(*request); }, response);
 }
 
-absl::StatusOr<std::shared_ptr<Subscription>> TenderServiceImpl::Subscribe(
-    const grpc::ServerContextBase& context, const v1::WatchTendersRequest& request) {
-  if (absl::Status allowed = authorizer_->MayCall(context, Method("WatchTenders")); !allowed.ok())
-    return allowed;
-  absl::StatusOr<WatchPlan> plan = tenders_->PlanWatch(request);
-  if (!plan.ok()) return plan.status();
-  return watch_->Subscribe(std::move(*plan), ResumeToken(context, request));
-}
-
-grpc::ServerWriteReactor<grpc::ByteBuffer>* TenderServiceImpl::WatchTenders(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw) {
-  v1::WatchTendersRequest request;
-  grpc::ByteBuffer bytes(*raw);
-  if (!grpc::SerializationTraits<v1::WatchTendersRequest>::Deserialize(&bytes, &request).ok()) {
-    return new WatchReactor(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                         "the request is not a WatchTendersRequest"));
+grpc::Status TenderServiceImpl::WatchTenders(grpc::ServerContext* context,
+                                             const v1::WatchTendersRequest* request,
+                                             grpc::ServerWriter<v1::TenderEvent>* writer) {
+  if (absl::Status allowed = authorizer_->MayCall(*context, Method("WatchTenders"));
+      !allowed.ok()) {
+    return common::ToGrpcStatus(allowed);
   }
-  absl::StatusOr<std::shared_ptr<Subscription>> sub = Subscribe(*context, request);
-  if (!sub.ok()) return new WatchReactor(common::ToGrpcStatus(sub.status()));
-  return new WatchReactor(std::move(*sub));
+  absl::StatusOr<WatchPlan> plan = tenders_->PlanWatch(*request);
+  if (!plan.ok()) return common::ToGrpcStatus(plan.status());
+  absl::StatusOr<std::shared_ptr<Subscription>> sub =
+      watch_->Subscribe(std::move(*plan), ResumeToken(*context, *request));
+  if (!sub.ok()) return common::ToGrpcStatus(sub.status());
+  for (v1::TenderEvent event;;) {
+    switch ((*sub)->Next(absl::Now() + kWatchPoll, &event)) {
+      case Subscription::Wait::kEvent: {
+        // While events queue up, let the transport put several in one write.
+        grpc::WriteOptions options;
+        if ((*sub)->HasPending()) options.set_buffer_hint();
+        if (!writer->Write(event, options)) {
+          return grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away");
+        }
+        break;
+      }
+      case Subscription::Wait::kTimeout:
+        if (context->IsCancelled())
+          return grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away");
+        break;
+      case Subscription::Wait::kOverflow:
+        return grpc::Status(
+            grpc::StatusCode::RESOURCE_EXHAUSTED,
+            "this watcher fell too far behind; resume with the token of the last event received");
+      case Subscription::Wait::kClosed:
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                            "the node is stopping; resume on another");
+    }
+  }
 }
 
 grpc::Status TenderServiceImpl::MatchStructures(grpc::ServerContext* context,

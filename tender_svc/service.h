@@ -9,10 +9,8 @@
 namespace passerelle::tender {
 
 // TenderService on the wire: translates requests to Tenders calls and statuses to gRPC, nothing
-// more. WatchTenders is served by the callback API on raw bytes: a watcher holds no thread while
-// it waits, and an event's bytes are serialized once for all the watchers it goes to.
-class TenderServiceImpl final
-    : public v1::TenderService::WithRawCallbackMethod_WatchTenders<v1::TenderService::Service> {
+// more.
+class TenderServiceImpl final : public v1::TenderService::Service {
  public:
   // Every call is first put to `authorizer` (reads: MayCall; writes: MayWrite for the record's
   // kind).
@@ -37,8 +35,8 @@ class TenderServiceImpl final
                         v1::Award* response) override;
   grpc::Status ListAwards(grpc::ServerContext* context, const v1::ListAwardsRequest* request,
                           v1::ListAwardsResponse* response) override;
-  grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchTenders(
-      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) override;
+  grpc::Status WatchTenders(grpc::ServerContext* context, const v1::WatchTendersRequest* request,
+                            grpc::ServerWriter<v1::TenderEvent>* writer) override;
   grpc::Status MatchStructures(grpc::ServerContext* context,
                                const v1::MatchStructuresRequest* request,
                                v1::MatchStructuresResponse* response) override;
@@ -61,9 +59,6 @@ class TenderServiceImpl final
                              v1::Consortium* response) override;
 
  private:
-  absl::StatusOr<std::shared_ptr<Subscription>> Subscribe(const grpc::ServerContextBase& context,
-                                                          const v1::WatchTendersRequest& request);
-
   Tenders* tenders_;
   TenderWatch* watch_;
   const mesh::Authorizer* authorizer_;

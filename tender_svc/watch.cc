@@ -104,36 +104,29 @@ TenderFilter MakeTenderFilter(const v1::WatchTendersRequest& request,
   });
 }
 
-Subscription::Wait Subscription::TryNext(Bytes* event) {
+Subscription::Wait Subscription::Next(absl::Time deadline, v1::TenderEvent* event) {
   absl::MutexLock lock(&mu_);
+  auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !first_.empty() || !queue_.empty() || overflowed_ || closed_;
+  };
+  mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);
   if (overflowed_) return Wait::kOverflow;
   if (!first_.empty()) {
-    *event = std::make_shared<const std::string>(first_.front().SerializeAsString());
+    *event = std::move(first_.front());
     first_.pop_front();
     return Wait::kEvent;
   }
   if (!queue_.empty()) {
-    *event = std::move(queue_.front());
+    *event = *queue_.front();
     queue_.pop_front();
     return Wait::kEvent;
   }
-  return closed_ ? Wait::kClosed : Wait::kNone;
+  return closed_ ? Wait::kClosed : Wait::kTimeout;
 }
 
-void Subscription::SetListener(std::function<void()> listener) {
-  absl::MutexLock lock(&listener_mu_);
-  listener_ = std::move(listener);
-}
-
-void Subscription::Cancel() {
+bool Subscription::HasPending() {
   absl::MutexLock lock(&mu_);
-  cancelled_ = true;
-  queue_.clear();
-}
-
-void Subscription::Notify() {
-  absl::MutexLock lock(&listener_mu_);
-  if (listener_) listener_();
+  return !first_.empty() || !queue_.empty();
 }
 
 TenderWatch::TenderWatch(store::Store* store, size_t queue_limit)
@@ -154,11 +147,8 @@ void TenderWatch::Close() {
     if (stopping_) return;
     stopping_ = true;
     for (auto& s : subscribers_) {
-      {
-        absl::MutexLock sub_lock(&s->mu_);
-        s->closed_ = true;
-      }
-      s->Notify();
+      absl::MutexLock sub_lock(&s->mu_);
+      s->closed_ = true;
     }
     subscribers_.clear();
   }
@@ -187,14 +177,12 @@ void TenderWatch::Advance() {
   absl::Status s = ForEachTenderChange(
       *view, held, &position_, /*decode=*/!subscribers_.empty(),
       [&](v1::Tender t, const v1::VersionVector& at) {
-        Subscription::Bytes event;  // serialized once for every subscriber it goes to
+        std::shared_ptr<const v1::TenderEvent> event;
         for (auto& sub : subscribers_) {
           if (!sub->filter_(t)) continue;
-          if (!event) {
-            event = std::make_shared<const std::string>(EventOf(t, at, false).SerializeAsString());
-          }
+          if (!event) event = std::make_shared<const v1::TenderEvent>(EventOf(t, at, false));
           absl::MutexLock sub_lock(&sub->mu_);
-          if (sub->overflowed_ || sub->cancelled_) continue;
+          if (sub->overflowed_) continue;
           if (sub->queue_.size() >= queue_limit_) {
             sub->overflowed_ = true;
             sub->queue_.clear();
@@ -203,15 +191,6 @@ void TenderWatch::Advance() {
           }
         }
       });
-  // Whoever has something to take is told, once per pass rather than once per event.
-  for (auto& sub : subscribers_) {
-    bool news;
-    {
-      absl::MutexLock sub_lock(&sub->mu_);
-      news = !sub->queue_.empty() || sub->overflowed_;
-    }
-    if (news) sub->Notify();
-  }
   if (!s.ok()) {
     // The log is unreadable here; the next commit retries from where this pass stopped.
     return;
@@ -220,7 +199,7 @@ void TenderWatch::Advance() {
   subscribers_.erase(std::remove_if(subscribers_.begin(), subscribers_.end(),
                                     [](const std::shared_ptr<Subscription>& sub) {
                                       absl::MutexLock sub_lock(&sub->mu_);
-                                      return sub->overflowed_ || sub->cancelled_;
+                                      return sub->overflowed_;
                                     }),
                      subscribers_.end());
 }

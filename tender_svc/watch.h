@@ -45,42 +45,30 @@ struct WatchPlan {
 TenderFilter MakeTenderFilter(const v1::WatchTendersRequest& request,
                               const v1::Structure* structure);
 
-// One watcher's events, in order: the snapshot (or the catch-up after a resume token), then live
-// ones. The transport pulls them as it can write them (TryNext) and is told when more arrive
-// (SetListener), so that a watcher needs no thread of its own while it waits.
 class Subscription {
  public:
-  enum class Wait { kEvent, kNone, kOverflow, kClosed };
+  enum class Wait { kEvent, kTimeout, kOverflow, kClosed };
 
-  // A TenderEvent, serialized; a live event's bytes are shared by every subscriber it goes to.
-  using Bytes = std::shared_ptr<const std::string>;
-
-  // The next event if one is waiting (kEvent), else kNone, or why none will come: kOverflow, this
-  // subscriber fell more than the queue limit behind and was dropped; kClosed, the node is
-  // stopping.
-  Wait TryNext(Bytes* event);
-  // Called, from the dispatcher's thread, after events arrive or the subscription ends, never
-  // while the subscription's own lock is held. Replacing the listener (or clearing it with
-  // nullptr) waits for a call in progress to return, so that what the old one refers to may go.
-  void SetListener(std::function<void()> listener);
-  // The watcher has gone: the dispatcher forgets this subscription at its next pass.
-  void Cancel();
+  // The next event: first the snapshot (or the catch-up after a resume token), then live ones.
+  // kOverflow: this subscriber fell more than the queue limit behind and was dropped; kClosed: the
+  // node is stopping.
+  Wait Next(absl::Time deadline, v1::TenderEvent* event);
+  // Whether an event is waiting already, so that the writer can let the transport coalesce this one
+  // with the next.
+  bool HasPending();
 
  private:
   friend class TenderWatch;
   explicit Subscription(TenderFilter filter) : filter_(std::move(filter)) {}
-  void Notify();
 
   const TenderFilter filter_;
   absl::Mutex mu_;
   std::deque<v1::TenderEvent> first_ ABSL_GUARDED_BY(mu_);  // the snapshot or catch-up; not bounded
-  std::deque<Bytes> queue_ ABSL_GUARDED_BY(mu_);            // live events; bounded
+  // Live events, shared by every subscriber they go to: one copy per event, not one per subscriber.
+  std::deque<std::shared_ptr<const v1::TenderEvent>> queue_
+      ABSL_GUARDED_BY(mu_);  // live events; bounded
   bool overflowed_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
-  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
-  // Taken before mu_ when both are: a listener takes mu_ through TryNext.
-  absl::Mutex listener_mu_ ABSL_ACQUIRED_BEFORE(mu_);
-  std::function<void()> listener_ ABSL_GUARDED_BY(listener_mu_);
 };
 
 class TenderWatch {
