@@ -1,14 +1,14 @@
 // passerelle-tender-bench: TenderService measured from outside, on a passerelle-node process loaded
-// with
-// --structures demo structures and --tenders demo notices (three lots each). Prints BENCH lines:
+// with --structures demo structures and --tenders demo notices (three lots each). Prints BENCH
+// lines:
 //   (a) match_structures_p50_ms / _p99_ms: sequential MatchStructures over every (notice, lot);
 //   (b) raw_put_calls_per_s, create_tender_calls_per_s and create_tender_vs_raw_ratio: CreateTender
-//   against
-//       the bare gRPC + RocksDB baseline at the same concurrency, same run;
-//   (c) watch_*: --subscribers WatchTenders streams while notices are written at full speed:
-//   delivery
-//       latency from commit to receipt, and the writers' throughput as a ratio of the same load
-//       with no subscriber.
+//       against the bare gRPC + RocksDB baseline at the same concurrency, same run;
+//   (c) watch_*: --subscribers WatchTenders streams of one buyer while its notices are written at
+//       full speed (every notice to every subscriber): delivery latency from commit to receipt,
+//       and the writers' throughput as a ratio of the same load with no subscriber;
+//       watch_selective_*: the same with each subscriber watching one department and one theme,
+//       as a structure would.
 // Goals are printed as "#" notes; nothing is asserted.
 
 #include <algorithm>
@@ -100,7 +100,9 @@ class Subscribers {
  public:
   // The streams open here; the server registers each once its call starts, well within the writers'
   // untimed warm-up, which is when their events start to count.
-  Subscribers(const std::string& address, int count, const std::string& buyer) {
+  // One stream per request.
+  Subscribers(const std::string& address, const std::vector<v1::WatchTendersRequest>& requests) {
+    const int count = static_cast<int>(requests.size());
     // A few channels shared by many streams, as a gateway fanning out to browsers would hold.
     for (int i = 0; i < std::min(count, 8); ++i) {
       grpc::ChannelArguments args;
@@ -109,7 +111,8 @@ class Subscribers {
           grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
     }
     for (int i = 0; i < count; ++i) {
-      streams_.push_back(std::make_unique<Stream>(this, channels_[i % channels_.size()], buyer));
+      streams_.push_back(
+          std::make_unique<Stream>(this, channels_[i % channels_.size()], requests[i]));
     }
   }
 
@@ -149,9 +152,8 @@ class Subscribers {
  private:
   struct Stream : grpc::ClientReadReactor<v1::TenderEvent> {
     Stream(Subscribers* owner, const std::shared_ptr<grpc::Channel>& channel,
-           const std::string& buyer)
-        : owner(owner), stub(v1::TenderService::NewStub(channel)) {
-      request.set_buyer("buyers/" + buyer);
+           const v1::WatchTendersRequest& request)
+        : owner(owner), stub(v1::TenderService::NewStub(channel)), request(request) {
       stub->async()->WatchTenders(&context, &request, this);
       StartRead(&event);
       StartCall();
@@ -194,6 +196,40 @@ class Subscribers {
   int ended_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+// The writers' load again while `requests` watch: delivery latency from commit to receipt, and the
+// writers' throughput as a ratio of `alone` (the same load with nobody watching).
+absl::Status MeasureFanOut(const std::string& name, const std::string& address,
+                           const ServerProcess& node,
+                           const std::vector<v1::WatchTendersRequest>& requests, const Call& write,
+                           double alone) {
+  absl::StatusOr<double> rate;
+  std::vector<absl::Duration> latencies;
+  {
+    Subscribers subscribers(address, requests);
+    rate =
+        MeasureThroughput(absl::StrCat(name, "_writers_with_subscribers"), node, Options(), write);
+    // Let the last events arrive before closing the streams: wait until the count stops growing.
+    for (int64_t seen = -1; seen != subscribers.events();) {
+      seen = subscribers.events();
+      absl::SleepFor(
+          absl::Milliseconds(200));  // a measurement's settling time, not a test's synchronisation
+    }
+    latencies = subscribers.Latencies();
+    PrintNote(absl::StrFormat("%s: %d subscriber streams ended early (fell behind)", name,
+                              subscribers.failed()));
+  }
+  if (!rate.ok()) return rate.status();
+  if (latencies.empty()) return absl::InternalError("no subscriber received an event");
+  PrintNote(absl::StrFormat("%s: %d events delivered to %d subscribers", name, latencies.size(),
+                            requests.size()));
+  PrintBench(absl::StrCat(name, "_delivery_p50_ms"), Milliseconds(latencies[latencies.size() / 2]),
+             "ms");
+  PrintBench(absl::StrCat(name, "_delivery_p99_ms"),
+             Milliseconds(latencies[latencies.size() * 99 / 100]), "ms");
+  PrintBench(absl::StrCat(name, "_writer_ratio"), *rate / alone, "ratio");
+  return absl::OkStatus();
+}
+
 absl::Status Run() {
   const uint64_t seed = absl::GetFlag(FLAGS_seed);
   std::vector<v1::Structure> structures =
@@ -210,7 +246,8 @@ absl::Status Run() {
   if (absl::StatusOr<absl::Duration> imported = ImportAll(*registry, structures); !imported.ok()) {
     return imported.status();
   }
-  for (const char* buyer : {"solideo", "bench-create", "bench-alone", "bench-watch"}) {
+  for (const char* buyer :
+       {"solideo", "bench-create", "bench-alone", "bench-watch", "bench-select"}) {
     if (absl::Status s = CreateBuyer(*registry, buyer); !s.ok()) return s;
   }
   for (const v1::Tender& t : loaded) {
@@ -259,31 +296,32 @@ absl::Status Run() {
   absl::StatusOr<double> alone = MeasureThroughput("watch_writers_alone", **node, Options(),
                                                    writer(unwatched, &next_unwatched));
   if (!alone.ok()) return alone.status();
-  absl::StatusOr<double> watched_rate;
-  std::vector<absl::Duration> latencies;
-  {
-    Subscribers subscribers((*node)->address(), absl::GetFlag(FLAGS_subscribers), "bench-watch");
-    watched_rate = MeasureThroughput("watch_writers_with_subscribers", **node, Options(),
-                                     writer(watched, &next_watched));
-    // Let the last events arrive before closing the streams: wait until the count stops growing.
-    for (int64_t seen = -1; seen != subscribers.events();) {
-      seen = subscribers.events();
-      absl::SleepFor(
-          absl::Milliseconds(200));  // a measurement's settling time, not a test's synchronisation
-    }
-    latencies = subscribers.Latencies();
-    PrintNote(absl::StrFormat("watch: %d subscriber streams ended early (fell behind)",
-                              subscribers.failed()));
+
+  // Every subscriber watches the buyer: each notice goes to all of them.
+  const int count = absl::GetFlag(FLAGS_subscribers);
+  v1::WatchTendersRequest everything;
+  everything.set_buyer("buyers/bench-watch");
+  if (absl::Status s = MeasureFanOut("watch", (*node)->address(), **node,
+                                     std::vector<v1::WatchTendersRequest>(count, everything),
+                                     writer(watched, &next_watched), *alone);
+      !s.ok()) {
+    return s;
   }
-  if (!watched_rate.ok()) return watched_rate.status();
-  if (latencies.empty()) return absl::InternalError("no subscriber received an event");
-  PrintNote(absl::StrFormat("watch: %d events delivered to %d subscribers", latencies.size(),
-                            absl::GetFlag(FLAGS_subscribers)));
-  PrintBench("watch_delivery_p50_ms", Milliseconds(latencies[latencies.size() / 2]), "ms");
-  PrintBench("watch_delivery_p99_ms", Milliseconds(latencies[latencies.size() * 99 / 100]), "ms");
-  PrintBench("watch_writer_ratio", *watched_rate / *alone, "ratio");
   PrintNote("goals: watch_delivery_p99_ms < 50, watch_writer_ratio >= 0.80");
-  return absl::OkStatus();
+
+  // Each subscriber watches as a structure would: one department and one theme, taken from the
+  // notices written (so they follow the same spread); each notice goes to a few of them.
+  std::vector<v1::Tender> selective = GenerateTenders(60000, seed + 4, "bench-select", "s");
+  std::vector<v1::WatchTendersRequest> profiles;
+  for (int i = 0; i < count; ++i) {
+    v1::WatchTendersRequest& r = profiles.emplace_back();
+    r.set_buyer("buyers/bench-select");
+    r.add_departments(selective[i].departments(0));
+    r.add_themes(selective[i].themes(0));
+  }
+  std::atomic<int64_t> next_selective{0};
+  return MeasureFanOut("watch_selective", (*node)->address(), **node, profiles,
+                       writer(selective, &next_selective), *alone);
 }
 
 }  // namespace
