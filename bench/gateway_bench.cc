@@ -50,7 +50,8 @@ ABSL_FLAG(int, create_pool, 200000,
           "fresh structures generated for CreateStructure; each is created once");
 ABSL_FLAG(double, paced_fraction, 0.5,
           "offered rate of the latency figures, as a fraction of the gateway's saturated rate");
-ABSL_FLAG(int, sse_clients, 500, "WatchTenders Server-Sent Events clients for the fan-out figure");
+ABSL_FLAG(int, sse_clients, 500,
+          "WatchTenders Server-Sent Events clients for the fan-out figure; 0 skips it");
 ABSL_FLAG(double, sse_notices_per_s, 20, "notices written per second while the SSE clients watch");
 ABSL_FLAG(absl::Duration, sse_duration, absl::Seconds(10), "how long notices are written for them");
 ABSL_FLAG(int, gateway_threads, 0, "the gateway's io threads; 0: its default (one per core)");
@@ -401,6 +402,7 @@ absl::Status Run() {
              static_cast<double>((*gateway)->StatusBytes("VmRSS")) / kMebibyte, "MB");
   PrintBench("gateway_rss_before_idle_mb", static_cast<double>(rss_before) / kMebibyte, "MB");
   idle.clear();
+  if (absl::GetFlag(FLAGS_sse_clients) == 0) return absl::OkStatus();
   return MeasureSseFanOut(**node, port);
 }
 
