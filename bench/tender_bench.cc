@@ -198,14 +198,13 @@ class Subscribers {
 
 // The writers' load again while `requests` watch: delivery latency from commit to receipt, and the
 // writers' throughput as a ratio of `alone` (the same load with nobody watching).
-absl::Status MeasureFanOut(const std::string& name, const std::string& address,
-                           const ServerProcess& node,
+absl::Status MeasureFanOut(const std::string& name, const ServerProcess& node,
                            const std::vector<v1::WatchTendersRequest>& requests, const Call& write,
                            double alone) {
   absl::StatusOr<double> rate;
   std::vector<absl::Duration> latencies;
   {
-    Subscribers subscribers(address, requests);
+    Subscribers subscribers(node.address(), requests);
     rate =
         MeasureThroughput(absl::StrCat(name, "_writers_with_subscribers"), node, Options(), write);
     // Let the last events arrive before closing the streams: wait until the count stops growing.
@@ -301,9 +300,9 @@ absl::Status Run() {
   const int count = absl::GetFlag(FLAGS_subscribers);
   v1::WatchTendersRequest everything;
   everything.set_buyer("buyers/bench-watch");
-  if (absl::Status s = MeasureFanOut("watch", (*node)->address(), **node,
-                                     std::vector<v1::WatchTendersRequest>(count, everything),
-                                     writer(watched, &next_watched), *alone);
+  if (absl::Status s =
+          MeasureFanOut("watch", **node, std::vector<v1::WatchTendersRequest>(count, everything),
+                        writer(watched, &next_watched), *alone);
       !s.ok()) {
     return s;
   }
@@ -320,8 +319,8 @@ absl::Status Run() {
     r.add_themes(selective[i].themes(0));
   }
   std::atomic<int64_t> next_selective{0};
-  return MeasureFanOut("watch_selective", (*node)->address(), **node, profiles,
-                       writer(selective, &next_selective), *alone);
+  return MeasureFanOut("watch_selective", **node, profiles, writer(selective, &next_selective),
+                       *alone);
 }
 
 }  // namespace

@@ -39,10 +39,6 @@ std::string Frame(absl::string_view own_id, int64_t sequence, absl::string_view 
 
 }  // namespace
 
-std::string SseEvent(const google::protobuf::Message& message, int64_t sequence) {
-  return Frame(OwnEventId(message), sequence, ToJson(message));
-}
-
 SseRenderer::SseRenderer(size_t capacity) : capacity_(capacity) {}
 
 std::optional<std::string> SseRenderer::Render(const google::protobuf::Message& prototype,

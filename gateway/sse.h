@@ -21,11 +21,8 @@ namespace passerelle::gateway {
 // The metadata key carrying the client's Last-Event-ID to the streaming method.
 inline constexpr absl::string_view kLastEventIdMetadata = "last-event-id";
 
-// "id: <id>\ndata: <json>\n\n"; `sequence` numbers the event within its stream from 1.
-std::string SseEvent(const google::protobuf::Message& message, int64_t sequence);
-
-// SseEvent for serialized messages, each distinct message rendered once: a notice watched by 500
-// clients reaches the gateway as 500 copies of the same bytes, and parsing them and printing
+// Renders serialized stream messages as events, each distinct message once: a notice watched by
+// 500 clients reaches the gateway as 500 copies of the same bytes, and parsing them and printing
 // JSON is most of what the gateway spends on an event. Thread-safe; remembers the last `capacity`
 // distinct messages (those up to kMaxMemoisedBytes).
 class SseRenderer {
@@ -34,8 +31,9 @@ class SseRenderer {
 
   explicit SseRenderer(size_t capacity = 512);
 
-  // The event for `bytes`, a serialized message of `prototype`'s type; nullopt if they do not
-  // parse as one.
+  // "id: <id>\ndata: <json>\n\n" for `bytes`, a serialized message of `prototype`'s type, where
+  // `sequence` numbers the event within its stream from 1; nullopt if the bytes do not parse as
+  // one.
   std::optional<std::string> Render(const google::protobuf::Message& prototype,
                                     absl::string_view bytes, int64_t sequence);
 

@@ -97,14 +97,11 @@ void HttpClient::SendRaw(const std::string& bytes) {
 }
 
 std::string HttpClient::ReadUntil(const std::string& needle) {
-  std::string out(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-  buffer_.clear();
-  char chunk[4096];
+  std::string out;
   while (needle.empty() || out.find(needle) == std::string::npos) {
-    boost::system::error_code ec;
-    size_t n = socket_.read_some(net::buffer(chunk), ec);
-    out.append(chunk, n);
-    if (ec) break;
+    std::string more = ReadSome();
+    if (more.empty()) break;
+    out += more;
   }
   return out;
 }
