@@ -212,6 +212,55 @@ absl::Status SetFieldFromText(Message* message, absl::string_view field_path,
   return absl::OkStatus();
 }
 
+// A FieldMask path the JSON mapping carries both ways: dot-separated snake_case names, each "_"
+// followed by a lower-case letter. Anything else cannot name a field, and would reach the node as
+// another path than the client wrote once the mask goes through its lowerCamelCase JSON form.
+bool IsFieldPath(absl::string_view path) {
+  for (absl::string_view name : absl::StrSplit(path, '.')) {
+    if (name.empty() || !absl::ascii_islower(name[0])) return false;
+    for (size_t i = 1; i < name.size(); ++i) {
+      const char c = name[i];
+      if (c == '_') {
+        if (i + 1 == name.size() || !absl::ascii_islower(name[i + 1])) return false;
+      } else if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c)) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// INVALID_ARGUMENT naming the first FieldMask (anywhere in `message`) with a path that is not a
+// field path.
+absl::Status CheckFieldMasks(const Message& message, absl::string_view prefix) {
+  std::vector<const FieldDescriptor*> fields;
+  message.GetReflection()->ListFields(message, &fields);
+  for (const FieldDescriptor* field : fields) {
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || field->is_map()) continue;
+    const Reflection* r = message.GetReflection();
+    const int count = field->is_repeated() ? r->FieldSize(message, field) : 1;
+    for (int i = 0; i < count; ++i) {
+      const Message& child = field->is_repeated() ? r->GetRepeatedMessage(message, field, i)
+                                                  : r->GetMessage(message, field);
+      std::string path = absl::StrCat(prefix, prefix.empty() ? "" : ".", field->name());
+      if (field->is_repeated()) absl::StrAppend(&path, "[", i, "]");
+      // By descriptor, not by C++ type: the gateway's messages may be dynamic ones.
+      if (child.GetDescriptor()->full_name() == "google.protobuf.FieldMask") {
+        const FieldDescriptor* paths = child.GetDescriptor()->FindFieldByName("paths");
+        const Reflection* mask = child.GetReflection();
+        for (int p = 0; p < mask->FieldSize(child, paths); ++p) {
+          const std::string text = mask->GetRepeatedString(child, paths, p);
+          if (!IsFieldPath(text))
+            return common::InvalidField(path, absl::StrCat("\"", text, "\" is not a field path"));
+        }
+      } else if (absl::Status s = CheckFieldMasks(child, path); !s.ok()) {
+        return s;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status BuildRequest(const Route& route, const std::vector<PathBinding>& bindings,
                           absl::string_view query, absl::string_view body, Message* request) {
   const bool body_blank = absl::StripAsciiWhitespace(body).empty();
@@ -247,7 +296,7 @@ absl::Status BuildRequest(const Route& route, const std::vector<PathBinding>& bi
     }
     if (absl::Status s = SetFieldFromText(request, name, value); !s.ok()) return s;
   }
-  return absl::OkStatus();
+  return CheckFieldMasks(*request, "");
 }
 
 std::vector<NdjsonLine> SplitNdjson(absl::string_view body) {
