@@ -23,13 +23,30 @@ using common::CheckText;
 absl::string_view FoldAccent(unsigned char lead, unsigned char trail) {
   if (lead == 0xc3) {
     switch (trail | 0x20) {  // 0x80..0x9f are the upper-case twins of 0xa0..0xbf
-      case 0xa0: case 0xa1: case 0xa2: case 0xa4: return "a";
-      case 0xa7: return "c";
-      case 0xa8: case 0xa9: case 0xaa: case 0xab: return "e";
-      case 0xae: case 0xaf: return "i";
-      case 0xb4: case 0xb6: return "o";
-      case 0xb9: case 0xbb: case 0xbc: return "u";
-      default: return "";
+      case 0xa0:
+      case 0xa1:
+      case 0xa2:
+      case 0xa4:
+        return "a";
+      case 0xa7:
+        return "c";
+      case 0xa8:
+      case 0xa9:
+      case 0xaa:
+      case 0xab:
+        return "e";
+      case 0xae:
+      case 0xaf:
+        return "i";
+      case 0xb4:
+      case 0xb6:
+        return "o";
+      case 0xb9:
+      case 0xbb:
+      case 0xbc:
+        return "u";
+      default:
+        return "";
     }
   }
   if (lead == 0xc5 && (trail == 0x92 || trail == 0x93)) return "oe";
@@ -72,7 +89,8 @@ void CheckCpvPrefix(absl::string_view prefix, std::string field, common::FieldVi
   }
 }
 
-void ValidateStructure(const v1::Structure& s, absl::string_view prefix, common::FieldViolations* v) {
+void ValidateStructure(const v1::Structure& s, absl::string_view prefix,
+                       common::FieldViolations* v) {
   auto f = [&](absl::string_view name) { return absl::StrCat(prefix, name); };
   if (std::string problem = SiretProblem(s.siret()); !problem.empty()) v->Add(f("siret"), problem);
   CheckText(s.display_name(), f("display_name"), kMaxNameLength, true, v);
@@ -83,7 +101,8 @@ void ValidateStructure(const v1::Structure& s, absl::string_view prefix, common:
   CheckNonNegative(s.headcount(), f("headcount"), v);
   CheckNonNegative(s.annual_turnover_cents(), f("annual_turnover_cents"), v);
   CheckNonNegative(s.max_contract_cents(), f("max_contract_cents"), v);
-  // Size classes follow décret 2008-1354 on head count; a declared head count must agree with the class.
+  // Size classes follow décret 2008-1354 on head count; a declared head count must agree with the
+  // class.
   if (s.headcount() > 0) {
     if (s.size_class() == v1::SIZE_CLASS_TPE && s.headcount() >= 10) {
       v->Add(f("size_class"), "TPE means fewer than 10 staff, but headcount is higher");
@@ -107,13 +126,14 @@ void ValidateStructure(const v1::Structure& s, absl::string_view prefix, common:
   CheckDepartments(s.departments(), f("departments"), v);
   if (CheckCount(s.certifications(), f("certifications"), v)) {
     for (int i = 0; i < s.certifications_size(); ++i) {
-      CheckText(s.certifications(i), absl::StrCat(prefix, "certifications[", i, "]"), kMaxNameLength,
-                true, v);
+      CheckText(s.certifications(i), absl::StrCat(prefix, "certifications[", i, "]"),
+                kMaxNameLength, true, v);
     }
   }
   const v1::Contact& c = s.contact();
   CheckText(c.email(), f("contact.email"), kMaxShortTextLength, false, v);
-  if (!c.email().empty() && (!absl::StrContains(c.email(), '@') || absl::StrContains(c.email(), ' '))) {
+  if (!c.email().empty() &&
+      (!absl::StrContains(c.email(), '@') || absl::StrContains(c.email(), ' '))) {
     v->Add(f("contact.email"), "is not an e-mail address");
   }
   CheckText(c.phone(), f("contact.phone"), 32, false, v);
@@ -150,18 +170,24 @@ void ValidateBuyer(const v1::Buyer& b, absl::string_view prefix, common::FieldVi
   }
 }
 
-std::vector<std::string> Tokenize(absl::string_view text) {
-  std::vector<std::string> words;
-  absl::flat_hash_set<std::string> seen;
-  std::string word;
+namespace {
+
+// Calls `emit` with each word of `text` (lower-case ASCII, accents folded, 2 to 64 characters), in
+// order, repeats included. Each word is appended to `*word` after `keep` bytes, which the caller
+// may have filled with a prefix; `emit` sees the whole buffer. One buffer for every word:
+// tokenizing allocates nothing but what `emit` keeps.
+template <typename Emit>
+void ForEachWord(absl::string_view text, std::string* word, size_t keep, Emit emit) {
+  word->resize(keep);
   auto flush = [&] {
-    if (word.size() >= 2 && word.size() <= 64 && seen.insert(word).second) words.push_back(word);
-    word.clear();
+    const size_t length = word->size() - keep;
+    if (length >= 2 && length <= 64) emit(*word);
+    word->resize(keep);
   };
   for (size_t i = 0; i < text.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (absl::ascii_isalnum(c)) {
-      word.push_back(absl::ascii_tolower(c));
+      word->push_back(absl::ascii_tolower(c));
     } else if (c >= 0xc0 && i + 1 < text.size()) {
       absl::string_view folded = FoldAccent(c, static_cast<unsigned char>(text[i + 1]));
       // Skip the rest of this multi-byte character.
@@ -169,13 +195,26 @@ std::vector<std::string> Tokenize(absl::string_view text) {
       if (folded.empty()) {
         flush();
       } else {
-        word.append(folded.data(), folded.size());
+        word->append(folded.data(), folded.size());
       }
     } else {
       flush();
     }
   }
   flush();
+}
+
+constexpr absl::string_view kWordPrefix = "word:";
+
+}  // namespace
+
+std::vector<std::string> Tokenize(absl::string_view text) {
+  std::vector<std::string> words;
+  std::string word;
+  ForEachWord(text, &word, 0, [&](const std::string& w) {
+    // A query has a handful of words: a linear look for repeats beats a hash set.
+    if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(w);
+  });
   return words;
 }
 
@@ -186,12 +225,14 @@ std::string Cpv(absl::string_view prefix) { return absl::StrCat("cpv:", prefix);
 std::string InclusionKind(v1::InclusionKind kind) { return absl::StrCat("incl:", kind); }
 std::string SizeClass(v1::SizeClass size) { return absl::StrCat("size:", size); }
 std::string SseStatus(v1::SseStatus status) { return absl::StrCat("sse:", status); }
-std::string Word(absl::string_view word) { return absl::StrCat("word:", word); }
+std::string Word(absl::string_view word) { return absl::StrCat(kWordPrefix, word); }
 }  // namespace terms
 
 std::vector<std::string> IndexTerms(const v1::Structure& s) {
   // Gathered then sorted once: cheaper than an ordered set on every write path, for ~35 terms.
-  std::vector<std::string> out = {std::string(terms::kAll)};
+  std::vector<std::string> out;
+  out.reserve(64);
+  out.emplace_back(terms::kAll);
   for (int t : s.themes()) out.push_back(terms::Theme(static_cast<v1::Theme>(t)));
   for (const auto& d : s.departments()) out.push_back(terms::Department(d));
   for (const auto& c : s.cpv_prefixes()) out.push_back(terms::Cpv(c));
@@ -201,8 +242,11 @@ std::vector<std::string> IndexTerms(const v1::Structure& s) {
                                          : s.inclusion_kind()));
   out.push_back(terms::SizeClass(s.size_class()));
   out.push_back(terms::SseStatus(s.sse_status()));
+  // Words go in as terms::Word spells them, built in place; repeats go with the sort below.
+  std::string word(kWordPrefix);
   auto add_words = [&](absl::string_view text) {
-    for (std::string& w : Tokenize(text)) out.push_back(terms::Word(w));
+    ForEachWord(text, &word, kWordPrefix.size(),
+                [&](const std::string& term) { out.push_back(term); });
   };
   add_words(s.display_name());
   add_words(s.description());
