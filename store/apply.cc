@@ -1,5 +1,6 @@
-// Store::Apply: committing changes that other nodes wrote. Kept apart from the local write path in store.cc
-// because its checks (sequence continuity, hash chain, signatures, last-writer-wins) are all about trust.
+// Store::Apply: committing changes that other nodes wrote. Kept apart from the local write path in
+// store.cc because its checks (sequence continuity, hash chain, signatures, last-writer-wins) are
+// all about trust.
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -20,13 +21,15 @@ std::string Name(const v1::Change& change) {
 
 }  // namespace
 
-absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes, bool require_signatures,
-                                          SignatureCheck check, ApplyDecision decide) {
+absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes,
+                                          bool require_signatures, SignatureCheck check,
+                                          ApplyDecision decide) {
   ApplyOutcome outcome;
   rocksdb::WriteBatch batch;
   absl::MutexLock lock(&write_mu_);
-  ChainHeads heads;                                 // origins this batch advances, as they stand in it
-  absl::flat_hash_set<std::string> unsigned_tail;  // origins whose latest change no signature covers yet
+  ChainHeads heads;  // origins this batch advances, as they stand in it
+  absl::flat_hash_set<std::string>
+      unsigned_tail;  // origins whose latest change no signature covers yet
   // Records written earlier in this batch (envelope bytes; nullopt when deleted), by kind \0 id.
   absl::flat_hash_map<std::string, std::optional<std::string>> pending;
   AuditHead audit = audit_head_;
@@ -50,15 +53,19 @@ absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes
       continue;
     }
     if (sequence != head.sequence + 1) {
-      return absl::FailedPreconditionError(absl::StrCat("gap in ", origin, "'s changes: this node holds up to ",
+      return absl::FailedPreconditionError(absl::StrCat("gap in ", origin,
+                                                        "'s changes: this node holds up to ",
                                                         head.sequence, ", received ", sequence));
     }
-    // A withheld or redacted copy cannot be rehashed; its hashes still extend the chain the origin signed.
+    // A withheld or redacted copy cannot be rehashed; its hashes still extend the chain the origin
+    // signed.
     if (!change.withheld() && !change.redacted() && ContentHash(change) != change.content_hash()) {
-      return absl::UnauthenticatedError(absl::StrCat("change ", Name(change), " does not match its hash"));
+      return absl::UnauthenticatedError(
+          absl::StrCat("change ", Name(change), " does not match its hash"));
     }
     if (ChainHash(head.chain_hash, change.content_hash()) != change.chain_hash()) {
-      return absl::UnauthenticatedError(absl::StrCat("change ", Name(change), " breaks ", origin, "'s chain"));
+      return absl::UnauthenticatedError(
+          absl::StrCat("change ", Name(change), " breaks ", origin, "'s chain"));
     }
     if (change.signature().empty()) {
       unsigned_tail.insert(origin);
@@ -72,11 +79,13 @@ absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes
     }
     head = {sequence, change.chain_hash()};
     clock_.Observe(change.version().hlc_time());
-    batch.Put(Family(keys::kChangesFamily), keys::Change(origin, sequence), change.SerializeAsString());
+    batch.Put(Family(keys::kChangesFamily), keys::Change(origin, sequence),
+              change.SerializeAsString());
     StageAudit(change, /*remote=*/true, &audit, &batch);
 
     rocksdb::ColumnFamilyHandle* records = Family(change.kind());
-    if (change.withheld() || records == nullptr) {  // a kind this node does not keep is only relayed
+    if (change.withheld() ||
+        records == nullptr) {  // a kind this node does not keep is only relayed
       ++outcome.logged_only;
       continue;
     }
@@ -111,18 +120,21 @@ absl::StatusOr<ApplyOutcome> Store::Apply(const std::vector<v1::Change>& changes
     if (absl::Status s = Stage(change, *decided, current, &postings, &tallies, &batch); !s.ok()) {
       return s;
     }
-    pending[key] = decided->value ? std::optional<std::string>(EncodeEnvelope(change.version(), *decided->value))
-                                  : std::nullopt;
+    pending[key] =
+        decided->value
+            ? std::optional<std::string>(EncodeEnvelope(change.version(), *decided->value))
+            : std::nullopt;
     ++outcome.applied;
   }
   if (require_signatures && !unsigned_tail.empty()) {
     return absl::UnauthenticatedError(
-        absl::StrCat("changes from ", *unsigned_tail.begin(), " end without the signature closing their commit"));
+        absl::StrCat("changes from ", *unsigned_tail.begin(),
+                     " end without the signature closing their commit"));
   }
   if (batch.Count() == 0) return outcome;
   postings.StageInto(Family(keys::kIndexFamily), &batch);
   tallies.StageInto(Family(keys::kTallyFamily), &batch);
-  if (absl::Status committed = Commit(&batch); !committed.ok()) return committed;
+  if (absl::Status committed = Commit(&batch, &tallies); !committed.ok()) return committed;
   for (auto& [origin, head] : heads) heads_[origin] = std::move(head);
   audit_head_ = std::move(audit);
   return outcome;

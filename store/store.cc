@@ -83,6 +83,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   }
   std::unique_ptr<Store> store(new Store());
   store->options_ = options;
+  store->tally_cache_ = std::make_unique<TallyCache>(
+      static_cast<size_t>(std::max<int64_t>(options.tally_cache_bytes, 0)));
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
@@ -250,11 +252,17 @@ absl::Status Store::Stage(const v1::Change& change, const RecordWrite& write,
   return absl::OkStatus();
 }
 
-absl::Status Store::Commit(rocksdb::WriteBatch* batch) {
+absl::Status Store::Commit(rocksdb::WriteBatch* batch, const TallyEdits* tallies) {
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync_writes;
-  if (absl::Status s = FromRocks(db_->Write(wo, batch), "committing write batch"); !s.ok())
-    return s;
+  std::vector<absl::string_view> tally_keys;
+  if (tallies != nullptr) tally_keys = tallies->Keys();
+  tally_cache_->Writing(tally_keys);
+  absl::Status written = FromRocks(db_->Write(wo, batch), "committing write batch");
+  // Every write holds write_mu_, so the latest sequence is this batch's last (a batch that failed
+  // wrote nothing, and then it is the one before).
+  tally_cache_->Written(tally_keys, db_->GetLatestSequenceNumber());
+  if (!written.ok()) return written;
   absl::MutexLock lock(&commit_mu_);
   ++commits_;
   return absl::OkStatus();
@@ -416,7 +424,7 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::CommitEach(
   }
   postings.StageInto(Family(keys::kIndexFamily), &batch);
   tallies.StageInto(Family(keys::kTallyFamily), &batch);
-  if (absl::Status committed = Commit(&batch); !committed.ok()) return committed;
+  if (absl::Status committed = Commit(&batch, &tallies); !committed.ok()) return committed;
   heads_[options_.partner_id] = std::move(head);
   audit_head_ = std::move(audit);
   return results;
@@ -442,20 +450,28 @@ absl::StatusOr<std::optional<std::string>> ReadView::Get(absl::string_view kind,
   return std::string(envelope.record);
 }
 
-absl::StatusOr<std::optional<std::string>> ReadView::TallyValue(absl::string_view key) const {
+absl::StatusOr<SharedTally> ReadView::TallyValue(absl::string_view key) const {
+  const uint64_t at = snapshot_->GetSequenceNumber();
+  if (std::optional<SharedTally> cached = store_->tally_cache_->Find(key, at)) return *cached;
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot_;
-  return store_->ReadStored(ro, store_->Family(keys::kTallyFamily), key);
+  absl::StatusOr<std::optional<std::string>> stored =
+      store_->ReadStored(ro, store_->Family(keys::kTallyFamily), key);
+  if (!stored.ok()) return stored.status();
+  SharedTally value =
+      *stored ? std::make_shared<const std::string>(*std::move(*stored)) : SharedTally();
+  store_->tally_cache_->Offer(key, at, value);
+  return value;
 }
 
 absl::StatusOr<TallyCells> ReadView::Tally(absl::string_view key) const {
-  absl::StatusOr<std::optional<std::string>> stored = TallyValue(key);
+  absl::StatusOr<SharedTally> stored = TallyValue(key);
   if (!stored.ok()) return stored.status();
   return *stored ? DecodeTally(**stored) : TallyCells();
 }
 
 absl::StatusOr<uint64_t> ReadView::TallySize(absl::string_view key) const {
-  absl::StatusOr<std::optional<std::string>> stored = TallyValue(key);
+  absl::StatusOr<SharedTally> stored = TallyValue(key);
   if (!stored.ok()) return stored.status();
   return *stored ? TallyCellCount(**stored) : 0;
 }
@@ -505,7 +521,10 @@ absl::StatusOr<TallyCheck> Store::RecomputeTallies(bool repair) {
   check.differing += want.size() - found;
   if (!repair || check.differing == 0) return check;
   for (const auto& [key, cells] : want) batch.Put(family, key, EncodeTally(cells));
-  if (absl::Status s = Commit(&batch); !s.ok()) return s;
+  tally_cache_->WritingAll();
+  absl::Status committed = Commit(&batch);
+  tally_cache_->WrittenAll(db_->GetLatestSequenceNumber());
+  if (!committed.ok()) return committed;
   return check;
 }
 

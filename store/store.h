@@ -35,6 +35,7 @@
 #include "store/cursor.h"
 #include "store/hybrid_clock.h"
 #include "store/tally.h"
+#include "store/tally_cache.h"
 
 namespace rocksdb {
 struct ColumnFamilyDescriptor;
@@ -53,6 +54,8 @@ struct StoreOptions {
   std::vector<std::string> kinds;  // record kinds; one column family each, created if missing
   int64_t block_cache_bytes = 64 << 20;
   int64_t write_buffer_bytes = 8 << 20;
+  // Folded tally values kept in memory for reads (store/tally_cache.h).
+  int64_t tally_cache_bytes = 64 << 20;
   bool sync_writes = false;
   // Signs store::SignedMessage of the last change of every local commit (the origin's signature
   // that peers verify). Unset: local changes go unsigned, which only a single development node can
@@ -139,8 +142,8 @@ class ReadView {
 
  private:
   friend class Store;
-  // The encoded tally under `key`, nullopt when absent.
-  absl::StatusOr<std::optional<std::string>> TallyValue(absl::string_view key) const;
+  // The encoded tally under `key`, null when absent; from the tally cache when it holds it.
+  absl::StatusOr<SharedTally> TallyValue(absl::string_view key) const;
   ReadView(const Store* store, const rocksdb::Snapshot* snapshot)
       : store_(store), snapshot_(snapshot) {}
   const Store* store_;
@@ -247,13 +250,16 @@ class Store {
   // commit).
   void StageAudit(const v1::Change& change, bool remote, AuditHead* head,
                   rocksdb::WriteBatch* batch) const;
-  absl::Status Commit(rocksdb::WriteBatch* batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Writes `batch`; `tallies`, the tally edits staged into it, keeps the tally cache exact.
+  absl::Status Commit(rocksdb::WriteBatch* batch, const TallyEdits* tallies = nullptr)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   StoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   HybridClock clock_;
+  std::unique_ptr<TallyCache> tally_cache_;
   mutable absl::Mutex write_mu_;
   ChainHeads heads_
       ABSL_GUARDED_BY(write_mu_);  // per origin: last sequence held and its chain hash

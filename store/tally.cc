@@ -162,6 +162,13 @@ void TallyEdits::Add(absl::string_view key, absl::string_view cell,
   AddInto(&edits_[key][cell], values, sign);
 }
 
+std::vector<absl::string_view> TallyEdits::Keys() const {
+  std::vector<absl::string_view> keys;
+  keys.reserve(edits_.size());
+  for (const auto& [key, cells] : edits_) keys.push_back(key);
+  return keys;
+}
+
 std::map<std::string, TallyCells> TallyEdits::Totals() const {
   std::map<std::string, TallyCells> out;
   for (const auto& [key, cells] : edits_) {

@@ -54,6 +54,8 @@ class TallyEdits {
   // Every key with its cells, zero cells dropped (what StageInto would write onto empty tallies).
   std::map<std::string, TallyCells> Totals() const;
   bool empty() const { return edits_.empty(); }
+  // The keys edited (views into this object).
+  std::vector<absl::string_view> Keys() const;
 
  private:
   absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, std::vector<int64_t>>> edits_;

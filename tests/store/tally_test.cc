@@ -159,6 +159,25 @@ TEST_F(TallyTest, RecomputeFindsAndRepairsDrift) {
   EXPECT_THAT(Cells(*store_, "by-colour"), ElementsAre(Pair("red", ElementsAre(6, 2))));
 }
 
+// Reads go through the tally cache; each view still sees its own snapshot, whichever view filled
+// the cache first.
+TEST_F(TallyTest, EachViewSeesItsSnapshotsTalliesThroughTheCache) {
+  Put(*store_, "1", "red:5");
+  std::unique_ptr<ReadView> before = store_->Read();
+  EXPECT_THAT(*before->Tally("by-colour"), ElementsAre(Pair("red", ElementsAre(5, 1))));
+  Put(*store_, "2", "red:2");
+  std::unique_ptr<ReadView> after = store_->Read();
+  EXPECT_THAT(*after->Tally("by-colour"), ElementsAre(Pair("red", ElementsAre(7, 2))));
+  EXPECT_THAT(*before->Tally("by-colour"), ElementsAre(Pair("red", ElementsAre(5, 1))));
+  EXPECT_THAT(*after->Tally("by-colour"), ElementsAre(Pair("red", ElementsAre(7, 2))));
+  // The set's size too, read from the cached value's header.
+  Put(*store_, "3", "blue:1");
+  EXPECT_EQ(*after->TallySize("colours"), 1u);
+  EXPECT_EQ(*store_->Read()->TallySize("colours"), 2u);
+  EXPECT_EQ(*store_->Read()->TallySize("colours"), 2u);
+  EXPECT_EQ(*after->TallySize("colours"), 1u);
+}
+
 TEST_F(TallyTest, ReplicatedChangesMoveTheReceiversTallies) {
   Put(*store_, "1", "red:5");
   Put(*store_, "1", "green:3");
