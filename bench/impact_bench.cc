@@ -42,11 +42,15 @@
 #include "absl/time/clock.h"
 #include "absl/types/span.h"
 #include "bench/load.h"
+#include "bench/raw_baseline_service.h"
 #include "bench/report.h"
 #include "bench/throughput.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
 #include "impact_svc/aggregates.h"
 #include "impact_svc/declarations.h"
 #include "impact_svc/report.h"
@@ -89,6 +93,8 @@ constexpr int kMonths = 67;  // 2019-01 .. 2024-07
 constexpr int kWorkerPool = 3500;
 constexpr int kWorkersPerDeclaration = 10;
 constexpr int kRawBatch = 256;  // ImpactServiceImpl::kStreamChunk: what the node commits at once
+static_assert(kRawBatch == RawBaselineService::kStreamBatch);
+constexpr size_t kRawWriteBuffer = 8 << 20;  // passerelle-node's default
 constexpr absl::string_view kWorkerSecret = "bench-event-secret-of-at-least-32-bytes";
 constexpr v1::Theme kThemes[] = {v1::THEME_INSERTION_EMPLOYMENT, v1::THEME_CONSTRUCTION_WASTE,
                                  v1::THEME_GREEN_MOBILITY,       v1::THEME_TEMPORARY_USE,
@@ -372,16 +378,8 @@ grpc::Status Upload(v1::ImpactService::Stub& stub,
 absl::StatusOr<double> RawIngestRate(
     const std::vector<std::pair<std::string, std::string>>& records, int writers) {
   testing::TempDir dir;
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  options.IncreaseParallelism(2);
-  options.max_background_jobs = 2;
-  options.write_buffer_size = 8 << 20;  // passerelle-node's default
-  options.compression = rocksdb::kLZ4Compression;
-  rocksdb::DB* raw_db = nullptr;
-  rocksdb::Status opened = rocksdb::DB::Open(options, dir.path() + "/raw", &raw_db);
-  if (!opened.ok()) return absl::InternalError(opened.ToString());
-  std::unique_ptr<rocksdb::DB> db(raw_db);
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenRawDb(dir.path() + "/raw", kRawWriteBuffer);
+  if (!db.ok()) return db.status();
   const size_t batches = (records.size() + kRawBatch - 1) / kRawBatch;
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
@@ -394,7 +392,7 @@ absl::StatusOr<double> RawIngestRate(
         for (size_t i = b * kRawBatch; i < std::min(records.size(), (b + 1) * kRawBatch); ++i) {
           batch.Put(records[i].first, records[i].second);
         }
-        if (!db->Write(rocksdb::WriteOptions(), &batch).ok()) failed = true;
+        if (!(*db)->Write(rocksdb::WriteOptions(), &batch).ok()) failed = true;
       }
     });
   }
@@ -402,6 +400,87 @@ absl::StatusOr<double> RawIngestRate(
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   if (failed) return absl::InternalError("raw RocksDB write failed");
   return static_cast<double>(records.size()) / seconds;
+}
+
+// Uploads through `streams` connections at once, `uploads_per_stream` each (upload k on stream
+// k % streams): one untimed round first (connections, first memtables), then the rest timed.
+struct StreamRun {
+  LoadResult timed;
+  double cpu_us = 0;  // this process's CPU over the timed part
+};
+absl::StatusOr<StreamRun> RunStreams(int streams, int64_t uploads_per_stream, const Call& upload,
+                                     absl::string_view what) {
+  LoadPlan plan;
+  plan.concurrency = streams;
+  plan.max_calls = streams;
+  LoadResult warmup = RunLoad(plan, upload);
+  plan.first_index = warmup.end_index;
+  plan.max_calls = uploads_per_stream * streams - warmup.end_index;
+  StreamRun run;
+  const absl::Duration cpu = ClientCpuTime();
+  run.timed = RunLoad(plan, upload);
+  run.cpu_us = absl::ToDoubleMicroseconds(ClientCpuTime() - cpu);
+  for (const LoadResult* r : {&warmup, &run.timed}) {
+    if (r->failures > 0) {
+      return absl::InternalError(absl::StrCat(what, ": ", r->failures, " of ", r->calls,
+                                              " streams failed, first: ", r->first_failure));
+    }
+  }
+  return run;
+}
+
+// The floor of the ingest: the same requests' bytes through as many RawBaseline.PutStream streams
+// of an in-process server (gRPC, then RocksDB Puts 256 to a WriteBatch), in declarations/s.
+absl::StatusOr<double> RawStreamRate(
+    const std::vector<std::vector<v1::SubmitDeclarationRequest>>& by_stream, int per_stream,
+    int64_t uploads_per_stream) {
+  testing::TempDir dir;
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenRawDb(dir.path() + "/raw", kRawWriteBuffer);
+  if (!db.ok()) return db.status();
+  RawBaselineService service(db->get());
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0)
+    return absl::UnavailableError("raw stream server did not start");
+  const int streams = static_cast<int>(by_stream.size());
+  std::vector<std::vector<PutRequest>> puts(streams);
+  for (int s = 0; s < streams; ++s) {
+    for (size_t i = 0; i < by_stream[s].size(); ++i) {
+      PutRequest& put = puts[s].emplace_back();
+      put.set_key(absl::StrCat(s, "/", i));
+      put.set_value(by_stream[s][i].SerializeAsString());
+    }
+  }
+  std::vector<std::unique_ptr<RawBaseline::Stub>> stubs;
+  for (int s = 0; s < streams; ++s) {
+    grpc::ChannelArguments args;
+    args.SetInt("grpc.channel_id", s);
+    stubs.push_back(RawBaseline::NewStub(grpc::CreateCustomChannel(
+        absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(), args)));
+  }
+  const Call upload = [&](int64_t k) {
+    const size_t from = static_cast<size_t>(k / streams) * per_stream;
+    grpc::ClientContext context;
+    PutResponse response;
+    std::unique_ptr<grpc::ClientWriter<PutRequest>> writer =
+        stubs[k % streams]->PutStream(&context, &response);
+    for (size_t i = from; i < from + per_stream; ++i) {
+      if (!writer->Write(puts[k % streams][i])) break;
+    }
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    if (s.ok() && response.written() != per_stream) {
+      return grpc::Status(grpc::StatusCode::INTERNAL, "raw stream lost messages");
+    }
+    return s;
+  };
+  absl::StatusOr<StreamRun> run = RunStreams(streams, uploads_per_stream, upload, "PutStream");
+  server->Shutdown();
+  if (!run.ok()) return run.status();
+  return run->timed.CallsPerSecond() * per_stream;
 }
 
 // (a) and (b)
@@ -442,21 +521,11 @@ absl::Status MeasureIngest() {
     const size_t from = static_cast<size_t>(k / streams) * per_stream;
     return Upload(*stubs[k % streams], absl::MakeConstSpan(mine).subspan(from, per_stream));
   };
-  LoadPlan plan;
-  plan.concurrency = streams;
-  plan.max_calls = streams;  // one upload per stream, untimed: connections, first memtables
-  LoadResult warmup = RunLoad(plan, upload);
-  plan.first_index = warmup.end_index;
-  plan.max_calls = uploads_per_stream * streams - warmup.end_index;
-  const absl::Duration cpu = ClientCpuTime();
-  LoadResult timed = RunLoad(plan, upload);
-  const double cpu_us = absl::ToDoubleMicroseconds(ClientCpuTime() - cpu);
-  for (const LoadResult* r : {&warmup, &timed}) {
-    if (r->failures > 0) {
-      return absl::InternalError(absl::StrCat("SubmitDeclarations: ", r->failures, " of ", r->calls,
-                                              " streams failed, first: ", r->first_failure));
-    }
-  }
+  absl::StatusOr<StreamRun> run =
+      RunStreams(streams, uploads_per_stream, upload, "SubmitDeclarations");
+  if (!run.ok()) return run.status();
+  const LoadResult& timed = run->timed;
+  const double cpu_us = run->cpu_us;
   const int64_t ingested = timed.calls * per_stream;
   const double ingest = timed.CallsPerSecond() * per_stream;
   PrintNote(absl::StrFormat(
@@ -487,8 +556,8 @@ absl::Status MeasureIngest() {
     v1::HourDeclaration validated;
     return reviewers[i % concurrency]->ValidateDeclaration(&context, validations[i], &validated);
   };
+  LoadPlan plan;
   plan.concurrency = concurrency;
-  plan.first_index = 0;
   plan.max_calls = static_cast<int64_t>(validations.size());
   plan.max_duration = absl::GetFlag(FLAGS_validate_duration);
   const absl::Duration validate_cpu = ClientCpuTime();
@@ -516,9 +585,13 @@ absl::Status MeasureIngest() {
       "impact_ingest_raw: %d records of %.0f bytes on average, %d to a "
       "WriteBatch, %d writers",
       stored->size(), static_cast<double>(bytes) / stored->size(), kRawBatch, streams));
+  absl::StatusOr<double> raw_stream = RawStreamRate(by_stream, per_stream, uploads_per_stream);
+  if (!raw_stream.ok()) return raw_stream.status();
   PrintBench("impact_ingest", ingest, "decl/s");
   PrintBench("impact_ingest_raw", *raw, "decl/s");
   PrintBench("impact_ingest_vs_raw", ingest / *raw, "ratio");
+  PrintBench("impact_ingest_raw_grpc_stream", *raw_stream, "decl/s");
+  PrintBench("impact_ingest_vs_raw_grpc_stream", ingest / *raw_stream, "ratio");
   PrintNote("goal: impact_ingest >= 50000 decl/s");
   PrintBench("impact_validate", validated.CallsPerSecond(), "decl/s");
   return absl::OkStatus();

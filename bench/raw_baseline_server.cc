@@ -2,7 +2,7 @@
 // measured against. Each RawBaseline.Put call is exactly one RocksDB Put, served the way the node
 // serves (synchronous gRPC service, default server builder) and written the way the node writes
 // (WAL on, no fsync, the store's memtable size and compression), so that what the node costs beyond
-// it is the node's own work.
+// it is the node's own work. PutStream is the same floor for a client stream.
 //
 // Logs "raw-baseline-server started address=HOST:PORT" to stderr once listening; stops on SIGTERM
 // or SIGINT.
@@ -15,12 +15,10 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "bench/raw_baseline_service.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
-#include "raw_baseline.grpc.pb.h"
-#include "rocksdb/db.h"
-#include "rocksdb/options.h"
 
 ABSL_FLAG(std::string, db_dir, "", "RocksDB directory, created if missing");
 ABSL_FLAG(std::string, listen_address, "127.0.0.1:0", "host:port; port 0 picks a free port");
@@ -31,38 +29,17 @@ namespace {
 // Matches store/store.cc's defaults where they bear on a stream of small puts.
 constexpr size_t kWriteBufferBytes = 32 << 20;
 
-class RawBaselineService final : public RawBaseline::Service {
- public:
-  explicit RawBaselineService(rocksdb::DB* db) : db_(db) {}
-
-  grpc::Status Put(grpc::ServerContext*, const PutRequest* request, PutResponse*) override {
-    rocksdb::Status s = db_->Put(rocksdb::WriteOptions(), request->key(), request->value());
-    return s.ok() ? grpc::Status::OK : grpc::Status(grpc::StatusCode::INTERNAL, s.ToString());
-  }
-
- private:
-  rocksdb::DB* db_;
-};
-
 void Log(const std::string& line) {
   std::fprintf(stderr, "%s\n", line.c_str());
   std::fflush(stderr);
 }
 
 int Serve(const std::string& db_dir, const std::string& listen_address) {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  options.IncreaseParallelism(2);
-  options.max_background_jobs = 2;
-  options.write_buffer_size = kWriteBufferBytes;
-  options.compression = rocksdb::kLZ4Compression;
-  rocksdb::DB* raw_db = nullptr;
-  rocksdb::Status opened = rocksdb::DB::Open(options, db_dir, &raw_db);
-  if (!opened.ok()) {
-    Log(absl::StrCat("raw-baseline-server: cannot open ", db_dir, ": ", opened.ToString()));
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenRawDb(db_dir, kWriteBufferBytes);
+  if (!db.ok()) {
+    Log(absl::StrCat("raw-baseline-server: cannot open ", db_dir, ": ", db.status().message()));
     return 1;
   }
-  std::unique_ptr<rocksdb::DB> db(raw_db);
 
   // As in passerelle-node: only sigwait below receives the stop signals.
   sigset_t stop_signals;
@@ -71,7 +48,7 @@ int Serve(const std::string& db_dir, const std::string& listen_address) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  RawBaselineService service(db.get());
+  RawBaselineService service(db->get());
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
@@ -89,7 +66,7 @@ int Serve(const std::string& db_dir, const std::string& listen_address) {
   sigwait(&stop_signals, &signal);
   server->Shutdown();
   server->Wait();
-  return db->Close().ok() ? 0 : 1;
+  return (*db)->Close().ok() ? 0 : 1;
 }
 
 }  // namespace
