@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "common/errors.h"
 #include "impact_svc/aggregates.h"
 #include "impact_svc/rules.h"
@@ -40,7 +41,7 @@ struct Range {
   }
 };
 
-void Accumulate(const std::vector<int64_t>& cell, Counters* into) {
+void Accumulate(absl::Span<const int64_t> cell, Counters* into) {
   for (size_t i = 0; i < cell.size() && i < into->size(); ++i) (*into)[i] += cell[i];
 }
 
@@ -58,9 +59,12 @@ absl::StatusOr<int64_t> DistinctMembers(const store::ReadView& view, MemberSet s
   }
   absl::flat_hash_set<std::string> members;
   for (const std::string& month : months) {
-    absl::StatusOr<store::TallyCells> cells = view.Tally(MemberKey(set, scope, value, month));
-    if (!cells.ok()) return cells.status();
-    for (const auto& [member, count] : *cells) members.insert(member);
+    absl::Status read =
+        view.ForEachTallyCell(MemberKey(set, scope, value, month),
+                              [&members](absl::string_view member, absl::Span<const int64_t>) {
+                                members.emplace(member);
+                              });
+    if (!read.ok()) return read;
   }
   return static_cast<int64_t>(members.size());
 }
@@ -115,9 +119,16 @@ struct Group {
   std::vector<std::string> months;  // in order, those with a fact in range
 };
 
-void Add(const std::vector<int64_t>& cell, absl::string_view month, Group* g) {
+void Add(absl::Span<const int64_t> cell, absl::string_view month, Group* g) {
   Accumulate(cell, &g->counters);
   if (g->months.empty() || g->months.back() != month) g->months.emplace_back(month);
+}
+
+// The row named `name`, made if new; a lookup allocates nothing (a cell per month per row).
+Group& RowOf(absl::string_view name, std::map<std::string, Group, std::less<>>* rows) {
+  auto at = rows->find(name);
+  if (at == rows->end()) at = rows->emplace(std::string(name), Group()).first;
+  return at->second;
 }
 
 }  // namespace
@@ -166,18 +177,19 @@ absl::StatusOr<v1::ImpactReport> BuildReport(const store::ReadView& view,
   *report.mutable_amount_target() = config.amount_target();
 
   // The scope's totals: its counters by month, in month order.
-  absl::StatusOr<store::TallyCells> by_month =
-      view.Tally(CounterKey(scope, value, v1::REPORT_DIMENSION_EVENT));
-  if (!by_month.ok()) return by_month.status();
   Group totals;
-  std::map<std::string, Group> rows;
+  std::map<std::string, Group, std::less<>> rows;
   const bool by_months = group == v1::REPORT_DIMENSION_MONTH;
-  for (const auto& [cell, counters] : *by_month) {
-    absl::string_view ignored, month;
-    if (!SplitCounterCell(cell, &ignored, &month) || !range.Holds(month)) continue;
-    Add(counters, month, &totals);
-    if (by_months) Add(counters, month, &rows[std::string(month)]);
-  }
+  absl::Status read =
+      view.ForEachTallyCell(CounterKey(scope, value, v1::REPORT_DIMENSION_EVENT),
+                            [&](absl::string_view cell, absl::Span<const int64_t> counters) {
+                              absl::string_view ignored, month;
+                              if (!SplitCounterCell(cell, &ignored, &month) || !range.Holds(month))
+                                return;
+                              Add(counters, month, &totals);
+                              if (by_months) Add(counters, month, &RowOf(month, &rows));
+                            });
+  if (!read.ok()) return read;
   FillFigures(totals.counters, config, report.mutable_totals());
   if (absl::Status s =
           FillDistinct(view, scope, value, range, totals.months, report.mutable_totals());
@@ -186,13 +198,14 @@ absl::StatusOr<v1::ImpactReport> BuildReport(const store::ReadView& view,
   }
 
   if (group != v1::REPORT_DIMENSION_EVENT && !by_months) {
-    absl::StatusOr<store::TallyCells> cells = view.Tally(CounterKey(scope, value, group));
-    if (!cells.ok()) return cells.status();
-    for (const auto& [cell, counters] : *cells) {
-      absl::string_view group_value, month;
-      if (!SplitCounterCell(cell, &group_value, &month) || !range.Holds(month)) continue;
-      Add(counters, month, &rows[std::string(group_value)]);
-    }
+    read = view.ForEachTallyCell(
+        CounterKey(scope, value, group),
+        [&](absl::string_view cell, absl::Span<const int64_t> counters) {
+          absl::string_view group_value, month;
+          if (!SplitCounterCell(cell, &group_value, &month) || !range.Holds(month)) return;
+          Add(counters, month, &RowOf(group_value, &rows));
+        });
+    if (!read.ok()) return read;
   }
   const bool row_sets = RowSetsAnswer(scope, group);
   for (auto& [name, row] : rows) {

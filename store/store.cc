@@ -470,6 +470,14 @@ absl::StatusOr<TallyCells> ReadView::Tally(absl::string_view key) const {
   return *stored ? DecodeTally(**stored) : TallyCells();
 }
 
+absl::Status ReadView::ForEachTallyCell(
+    absl::string_view key,
+    absl::FunctionRef<void(absl::string_view name, absl::Span<const int64_t> values)> visit) const {
+  absl::StatusOr<SharedTally> stored = TallyValue(key);
+  if (!stored.ok()) return stored.status();
+  return *stored ? store::ForEachTallyCell(**stored, visit) : absl::OkStatus();
+}
+
 absl::StatusOr<uint64_t> ReadView::TallySize(absl::string_view key) const {
   absl::StatusOr<SharedTally> stored = TallyValue(key);
   if (!stored.ok()) return stored.status();

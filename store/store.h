@@ -136,6 +136,11 @@ class ReadView {
   absl::StatusOr<TallyCells> Tally(absl::string_view key) const;
   // How many cells tally `key` has, without decoding them.
   absl::StatusOr<uint64_t> TallySize(absl::string_view key) const;
+  // Each cell of tally `key` in name order (none when absent), as ForEachTallyCell.
+  absl::Status ForEachTallyCell(
+      absl::string_view key,
+      absl::FunctionRef<void(absl::string_view name, absl::Span<const int64_t> values)> visit)
+      const;
   // Change-log entries of `origin` with sequence > `after`, in order, at most `limit`.
   absl::StatusOr<std::vector<v1::Change>> Changes(absl::string_view origin, uint64_t after,
                                                   size_t limit) const;

@@ -209,12 +209,23 @@ std::string EncodeTally(const TallyCells& cells) {
 }
 
 absl::StatusOr<TallyCells> DecodeTally(absl::string_view value) {
+  TallyCells out;
+  absl::Status read =
+      ForEachTallyCell(value, [&out](absl::string_view name, absl::Span<const int64_t> values) {
+        out.emplace(name, std::vector<int64_t>(values.begin(), values.end()));
+      });
+  if (!read.ok()) return read;
+  return out;
+}
+
+absl::Status ForEachTallyCell(
+    absl::string_view value,
+    absl::FunctionRef<void(absl::string_view name, absl::Span<const int64_t> values)> visit) {
   CellCursor cursor;
   if (!cursor.Open(value)) return absl::DataLossError("unreadable tally");
-  TallyCells out;
-  while (cursor.Next()) out.emplace(cursor.name(), cursor.values());
+  while (cursor.Next()) visit(cursor.name(), cursor.values());
   if (!cursor.ok()) return absl::DataLossError("unreadable tally");
-  return out;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<uint64_t> TallyCellCount(absl::string_view value) {

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -70,6 +71,11 @@ std::shared_ptr<rocksdb::MergeOperator> NewTallyMergeOperator();
 
 std::string EncodeTally(const TallyCells& cells);
 absl::StatusOr<TallyCells> DecodeTally(absl::string_view value);
+// Calls `visit` with each cell of an encoded tally, in name order, without building TallyCells: a
+// report over a large tally (a buyer's contractors by month) then allocates nothing per cell.
+absl::Status ForEachTallyCell(
+    absl::string_view value,
+    absl::FunctionRef<void(absl::string_view name, absl::Span<const int64_t> values)> visit);
 // The number of cells of an encoded tally, read from its header.
 absl::StatusOr<uint64_t> TallyCellCount(absl::string_view value);
 
