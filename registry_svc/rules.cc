@@ -210,10 +210,12 @@ constexpr absl::string_view kWordPrefix = "word:";
 
 std::vector<std::string> Tokenize(absl::string_view text) {
   std::vector<std::string> words;
+  // A set, not a look through `words`: a query's length is the client's, and a linear look would
+  // make a long one quadratic.
+  absl::flat_hash_set<std::string> seen;
   std::string word;
   ForEachWord(text, &word, 0, [&](const std::string& w) {
-    // A query has a handful of words: a linear look for repeats beats a hash set.
-    if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(w);
+    if (seen.insert(w).second) words.push_back(w);
   });
   return words;
 }
