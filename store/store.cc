@@ -255,13 +255,14 @@ absl::Status Store::Stage(const v1::Change& change, const RecordWrite& write,
 absl::Status Store::Commit(rocksdb::WriteBatch* batch, const TallyEdits* tallies) {
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync_writes;
-  std::vector<absl::string_view> tally_keys;
-  if (tallies != nullptr) tally_keys = tallies->Keys();
-  tally_cache_->Writing(tally_keys);
+  // Commits without tallies (most of them) leave the cache alone.
+  const std::vector<absl::string_view> tally_keys =
+      tallies != nullptr ? tallies->Keys() : std::vector<absl::string_view>();
+  if (!tally_keys.empty()) tally_cache_->Writing(tally_keys);
   absl::Status written = FromRocks(db_->Write(wo, batch), "committing write batch");
   // Every write holds write_mu_, so the latest sequence is this batch's last (a batch that failed
   // wrote nothing, and then it is the one before).
-  tally_cache_->Written(tally_keys, db_->GetLatestSequenceNumber());
+  if (!tally_keys.empty()) tally_cache_->Written(tally_keys, db_->GetLatestSequenceNumber());
   if (!written.ok()) return written;
   absl::MutexLock lock(&commit_mu_);
   ++commits_;

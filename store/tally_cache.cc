@@ -75,15 +75,10 @@ void TallyCache::Offer(absl::string_view key, uint64_t snapshot, SharedTally val
   const size_t cost = Cost(key, value);
   absl::MutexLock lock(&mu_);
   // A write after the snapshot (or one being written) made this value stale, or will.
-  if (LastWrite(key) > snapshot || cost > max_bytes_) return;
-  if (auto entry = entries_.find(key); entry != entries_.end()) {
-    if (entry->second.sequence >= snapshot) return;
-    bytes_ -= Cost(key, entry->second.value);
-    recency_.erase(entry->second.recency);
-    entries_.erase(entry);
-  }
+  // An entry already held is this same latest value.
+  if (LastWrite(key) > snapshot || cost > max_bytes_ || entries_.contains(key)) return;
   recency_.emplace_front(key);
-  entries_.emplace(key, Entry{snapshot, std::move(value), recency_.begin()});
+  entries_.emplace(key, Entry{std::move(value), recency_.begin()});
   bytes_ += cost;
   while (bytes_ > max_bytes_) {
     const std::string& oldest = recency_.back();

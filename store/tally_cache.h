@@ -6,8 +6,8 @@
 // RocksDB each read copies the whole value and folds whatever merge operands the writes since the
 // last compaction left: its latency followed the store's merge backlog, not the report.
 //
-// Snapshot-exact: an entry is a value as of a sequence number, served to a read at snapshot S only
-// when no commit touching its key lies between the two. The store marks a commit's keys as being
+// Snapshot-exact: an entry is always its key's latest value (a write removes it), served to a read
+// at snapshot S only when S sees the key's last write. The store marks a commit's keys as being
 // written before the commit and stamps them with its sequence after, so a read never takes a value
 // that a commit it can see has changed. Bounded by bytes, least recently used out first.
 
@@ -51,7 +51,6 @@ class TallyCache {
  private:
   static constexpr uint64_t kInFlight = UINT64_MAX;
   struct Entry {
-    uint64_t sequence;
     SharedTally value;
     std::list<std::string>::iterator recency;
   };
