@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
@@ -124,6 +125,21 @@ void Add(absl::Span<const int64_t> cell, absl::string_view month, Group* g) {
   if (g->months.empty() || g->months.back() != month) g->months.emplace_back(month);
 }
 
+// Each cell of counter tally `key` whose month is in `range`, with its group value and month.
+absl::Status ForEachCounterCell(
+    const store::ReadView& view, const std::string& key, const Range& range,
+    absl::FunctionRef<void(absl::string_view group_value, absl::string_view month,
+                           absl::Span<const int64_t> counters)>
+        visit) {
+  return view.ForEachTallyCell(
+      key, [&](absl::string_view cell, absl::Span<const int64_t> counters) {
+        absl::string_view group_value, month;
+        if (SplitCounterCell(cell, &group_value, &month) && range.Holds(month)) {
+          visit(group_value, month, counters);
+        }
+      });
+}
+
 // The row named `name`, made if new; a lookup allocates nothing (a cell per month per row).
 Group& RowOf(absl::string_view name, std::map<std::string, Group, std::less<>>* rows) {
   auto at = rows->find(name);
@@ -180,15 +196,12 @@ absl::StatusOr<v1::ImpactReport> BuildReport(const store::ReadView& view,
   Group totals;
   std::map<std::string, Group, std::less<>> rows;
   const bool by_months = group == v1::REPORT_DIMENSION_MONTH;
-  absl::Status read =
-      view.ForEachTallyCell(CounterKey(scope, value, v1::REPORT_DIMENSION_EVENT),
-                            [&](absl::string_view cell, absl::Span<const int64_t> counters) {
-                              absl::string_view ignored, month;
-                              if (!SplitCounterCell(cell, &ignored, &month) || !range.Holds(month))
-                                return;
-                              Add(counters, month, &totals);
-                              if (by_months) Add(counters, month, &RowOf(month, &rows));
-                            });
+  absl::Status read = ForEachCounterCell(
+      view, CounterKey(scope, value, v1::REPORT_DIMENSION_EVENT), range,
+      [&](absl::string_view, absl::string_view month, absl::Span<const int64_t> counters) {
+        Add(counters, month, &totals);
+        if (by_months) Add(counters, month, &RowOf(month, &rows));
+      });
   if (!read.ok()) return read;
   FillFigures(totals.counters, config, report.mutable_totals());
   if (absl::Status s =
@@ -198,13 +211,11 @@ absl::StatusOr<v1::ImpactReport> BuildReport(const store::ReadView& view,
   }
 
   if (group != v1::REPORT_DIMENSION_EVENT && !by_months) {
-    read = view.ForEachTallyCell(
-        CounterKey(scope, value, group),
-        [&](absl::string_view cell, absl::Span<const int64_t> counters) {
-          absl::string_view group_value, month;
-          if (!SplitCounterCell(cell, &group_value, &month) || !range.Holds(month)) return;
-          Add(counters, month, &RowOf(group_value, &rows));
-        });
+    read = ForEachCounterCell(view, CounterKey(scope, value, group), range,
+                              [&](absl::string_view group_value, absl::string_view month,
+                                  absl::Span<const int64_t> counters) {
+                                Add(counters, month, &RowOf(group_value, &rows));
+                              });
     if (!read.ok()) return read;
   }
   const bool row_sets = RowSetsAnswer(scope, group);
