@@ -233,11 +233,11 @@ bool IsFieldPath(absl::string_view path) {
 // INVALID_ARGUMENT naming the first FieldMask (anywhere in `message`) with a path that is not a
 // field path.
 absl::Status CheckFieldMasks(const Message& message, absl::string_view prefix) {
+  const Reflection* r = message.GetReflection();
   std::vector<const FieldDescriptor*> fields;
-  message.GetReflection()->ListFields(message, &fields);
+  r->ListFields(message, &fields);
   for (const FieldDescriptor* field : fields) {
     if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || field->is_map()) continue;
-    const Reflection* r = message.GetReflection();
     const int count = field->is_repeated() ? r->FieldSize(message, field) : 1;
     for (int i = 0; i < count; ++i) {
       const Message& child = field->is_repeated() ? r->GetRepeatedMessage(message, field, i)
