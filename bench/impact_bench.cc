@@ -333,10 +333,7 @@ absl::StatusOr<std::unique_ptr<node::Node>> StartNode(const testing::TempDir& di
 }
 
 std::unique_ptr<v1::ImpactService::Stub> ImpactStub(const node::Node& node, int channel_id = 0) {
-  grpc::ChannelArguments args;
-  args.SetInt("grpc.channel_id", channel_id);  // distinct connections, as distinct clients hold
-  return v1::ImpactService::NewStub(
-      grpc::CreateCustomChannel(node.address(), grpc::InsecureChannelCredentials(), args));
+  return v1::ImpactService::NewStub(DistinctChannel(node.address(), channel_id));
 }
 
 int64_t BytesUnder(const std::string& path) {
@@ -456,10 +453,7 @@ absl::StatusOr<double> RawStreamRate(
   }
   std::vector<std::unique_ptr<RawBaseline::Stub>> stubs;
   for (int s = 0; s < streams; ++s) {
-    grpc::ChannelArguments args;
-    args.SetInt("grpc.channel_id", s);
-    stubs.push_back(RawBaseline::NewStub(grpc::CreateCustomChannel(
-        absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(), args)));
+    stubs.push_back(RawBaseline::NewStub(DistinctChannel(absl::StrCat("127.0.0.1:", port), s)));
   }
   const Call upload = [&](int64_t k) {
     const size_t from = static_cast<size_t>(k / streams) * per_stream;

@@ -7,6 +7,8 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
 
 namespace passerelle::bench {
 
@@ -75,6 +77,12 @@ LoadResult RunLoad(const LoadPlan& plan, const Call& call) {
   result.calls = static_cast<int64_t>(result.latencies.size());
   std::sort(result.latencies.begin(), result.latencies.end());
   return result;
+}
+
+std::shared_ptr<grpc::Channel> DistinctChannel(const std::string& address, int id) {
+  grpc::ChannelArguments args;
+  args.SetInt("grpc.channel_id", id);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }
 
 }  // namespace passerelle::bench

@@ -9,10 +9,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "grpcpp/channel.h"
 #include "grpcpp/support/status.h"
 
 namespace passerelle::bench {
@@ -53,6 +55,10 @@ struct LoadResult {
 };
 
 LoadResult RunLoad(const LoadPlan& plan, const Call& call);
+
+// An insecure channel to `address` on a connection of its own: channels built with distinct `id`s
+// do not share one, as distinct clients would not.
+std::shared_ptr<grpc::Channel> DistinctChannel(const std::string& address, int id);
 
 }  // namespace passerelle::bench
 

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bench/raw_baseline_service.h"
 #include "bench/report.h"
 #include "benchmark/benchmark.h"
 #include "cli/demo_data.h"
@@ -60,22 +61,15 @@ void BM_RocksDbPut(benchmark::State& state) {
   for (const v1::Structure& s : Structures())
     records.emplace_back(s.siret(), s.SerializeAsString());
   testing::TempDir dir;
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  options.IncreaseParallelism(2);
-  options.max_background_jobs = 2;
-  options.write_buffer_size = 32 << 20;
-  options.compression = rocksdb::kLZ4Compression;
-  rocksdb::DB* raw_db = nullptr;
-  if (!rocksdb::DB::Open(options, dir.path() + "/data", &raw_db).ok()) {
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenRawDb(dir.path() + "/data", 32 << 20);
+  if (!db.ok()) {
     state.SkipWithError("cannot open RocksDB");
     return;
   }
-  std::unique_ptr<rocksdb::DB> db(raw_db);
   size_t i = 0;
   for (auto _ : state) {
     const auto& [key, value] = records[i++ % records.size()];
-    rocksdb::Status s = db->Put(rocksdb::WriteOptions(), key, value);
+    rocksdb::Status s = (*db)->Put(rocksdb::WriteOptions(), key, value);
     if (!s.ok()) state.SkipWithError(s.ToString().c_str());
   }
   state.SetItemsProcessed(state.iterations());

@@ -104,12 +104,7 @@ class Subscribers {
   Subscribers(const std::string& address, const std::vector<v1::WatchTendersRequest>& requests) {
     const int count = static_cast<int>(requests.size());
     // A few channels shared by many streams, as a gateway fanning out to browsers would hold.
-    for (int i = 0; i < std::min(count, 8); ++i) {
-      grpc::ChannelArguments args;
-      args.SetInt("grpc.channel_id", i);  // distinct channels, not one shared subchannel
-      channels_.push_back(
-          grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
-    }
+    for (int i = 0; i < std::min(count, 8); ++i) channels_.push_back(DistinctChannel(address, i));
     for (int i = 0; i < count; ++i) {
       streams_.push_back(
           std::make_unique<Stream>(this, channels_[i % channels_.size()], requests[i]));
