@@ -45,6 +45,7 @@
 #include "bench/raw_baseline_service.h"
 #include "bench/report.h"
 #include "bench/throughput.h"
+#include "common/runtime.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -436,6 +437,7 @@ absl::StatusOr<double> RawStreamRate(
   if (!db.ok()) return db.status();
   RawBaselineService service(db->get());
   grpc::ServerBuilder builder;
+  common::ConfigureSyncServer(&builder);
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&service);

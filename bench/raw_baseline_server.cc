@@ -1,8 +1,8 @@
 // raw-baseline-server --db_dir=DIR [--listen_address=127.0.0.1:0]: the floor passerelle-node is
 // measured against. Each RawBaseline.Put call is exactly one RocksDB Put, served the way the node
-// serves (synchronous gRPC service, default server builder) and written the way the node writes
-// (WAL on, no fsync, the store's memtable size and compression), so that what the node costs beyond
-// it is the node's own work. PutStream is the same floor for a client stream.
+// serves (synchronous gRPC service, common::ConfigureSyncServer's threads) and written the way the
+// node writes (WAL on, no fsync, the store's memtable size and compression), so that what the node
+// costs beyond it is the node's own work. PutStream is the same floor for a client stream.
 //
 // Logs "raw-baseline-server started address=HOST:PORT" to stderr once listening; stops on SIGTERM
 // or SIGINT.
@@ -16,6 +16,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "bench/raw_baseline_service.h"
+#include "common/runtime.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
@@ -52,6 +53,7 @@ int Serve(const std::string& db_dir, const std::string& listen_address) {
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  common::ConfigureSyncServer(&builder);
   builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

@@ -10,4 +10,10 @@ void ConfigureServerProcess() {
 #endif
 }
 
+void ConfigureSyncServer(grpc::ServerBuilder* builder) {
+  builder->SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                               kMaxIdleServerThreads);
+  builder->SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::CQ_TIMEOUT_MSEC, 1000);
+}
+
 }  // namespace passerelle::common

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/errors.h"
+#include "common/runtime.h"
 #include "common/text_config.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -271,6 +272,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   int port = 0;
   // gRPC sets SO_REUSEPORT by default, which would let a second node silently share a busy port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  common::ConfigureSyncServer(&builder);
   builder.AddListeningPort(config.listen_address(), identity->server, &port);
   builder.RegisterService(node->registry_service_.get());
   builder.RegisterService(node->tender_service_.get());
