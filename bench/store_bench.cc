@@ -102,7 +102,7 @@ void BM_RegistryImportBatch(benchmark::State& state) {
   }
   size_t b = 0;
   for (auto _ : state) {
-    auto summary = node.registry->ImportStructures(batches[b++]);
+    auto summary = node.registry->ImportStructures(std::move(batches[b++]));
     if (!summary.ok() || summary->created() != kImportBatchRows)
       state.SkipWithError("import failed");
   }

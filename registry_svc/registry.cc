@@ -23,13 +23,23 @@ namespace {
 using store::CheckOwner;
 using store::IdFromName;
 
-
 // Fields a client may change after creation; the SIRET and everything output-only may not.
 const absl::flat_hash_set<std::string>& UpdatableStructureFields() {
-  static const auto* fields = new absl::flat_hash_set<std::string>{
-      "display_name", "legal_form",   "sse_status",         "inclusion_kind", "size_class",
-      "headcount",    "annual_turnover_cents", "themes",   "cpv_prefixes",   "departments",
-      "max_contract_cents", "certifications", "contact",  "description",    "solutions"};
+  static const auto* fields = new absl::flat_hash_set<std::string>{"display_name",
+                                                                   "legal_form",
+                                                                   "sse_status",
+                                                                   "inclusion_kind",
+                                                                   "size_class",
+                                                                   "headcount",
+                                                                   "annual_turnover_cents",
+                                                                   "themes",
+                                                                   "cpv_prefixes",
+                                                                   "departments",
+                                                                   "max_contract_cents",
+                                                                   "certifications",
+                                                                   "contact",
+                                                                   "description",
+                                                                   "solutions"};
   return *fields;
 }
 
@@ -41,8 +51,9 @@ struct Terms {
   }
 };
 
-// The upsert one import row makes from what is stored now.
+// The upsert one import row makes from what is stored now; `terms` are `next`'s index terms.
 absl::StatusOr<store::RecordWrite> UpsertStructure(v1::Structure next,
+                                                   std::vector<std::string> terms,
                                                    const std::optional<std::string>& current,
                                                    const v1::Version& version,
                                                    const std::string& partner, bool* created) {
@@ -56,7 +67,7 @@ absl::StatusOr<store::RecordWrite> UpsertStructure(v1::Structure next,
   }
   *created = !previous.has_value();
   store::Stamp(&next, StructureName(next.siret()), version, previous ? &*previous : nullptr);
-  return store::Replace(previous ? &*previous : nullptr, next, Terms());
+  return store::Replace(previous ? &*previous : nullptr, next, std::move(terms), Terms());
 }
 
 }  // namespace
@@ -92,7 +103,8 @@ absl::StatusOr<v1::Structure> Registry::UpdateStructure(const v1::Structure& pat
       store::UpdateMask<v1::Structure>(mask, UpdatableStructureFields());
   if (!effective.ok()) return effective.status();
   return store::ModifyRecord<v1::Structure>(
-      store_, kStructureKind, *siret, patch.name(), Terms(), [&](v1::Structure* result) -> absl::Status {
+      store_, kStructureKind, *siret, patch.name(), Terms(),
+      [&](v1::Structure* result) -> absl::Status {
         if (absl::Status etag = store::CheckEtag(*result, patch.etag()); !etag.ok()) return etag;
         store::MergeMasked(patch, *effective, result);
         common::FieldViolations violations;
@@ -109,12 +121,14 @@ absl::Status Registry::DeleteStructure(absl::string_view name, absl::string_view
               [&](const std::optional<std::string>& current,
                   const v1::Version&) -> absl::StatusOr<store::RecordWrite> {
                 if (!current) return absl::NotFoundError(absl::StrCat(name, " does not exist"));
-                absl::StatusOr<v1::Structure> previous = store::ParseRecord<v1::Structure>(*current);
+                absl::StatusOr<v1::Structure> previous =
+                    store::ParseRecord<v1::Structure>(*current);
                 if (!previous.ok()) return previous.status();
                 if (absl::Status owner = CheckOwner(*previous, store_->partner_id()); !owner.ok()) {
                   return owner;
                 }
-                if (absl::Status stale = store::CheckEtag(*previous, etag); !stale.ok()) return stale;
+                if (absl::Status stale = store::CheckEtag(*previous, etag); !stale.ok())
+                  return stale;
                 store::RecordWrite w;
                 w.remove_terms = IndexTerms(*previous);
                 return w;
@@ -139,14 +153,15 @@ absl::StatusOr<v1::SearchStructuresResponse> Registry::SearchStructures(
   std::unique_ptr<store::ReadView> view = store_->Read();
   auto cursor = PlanStructureSearch(*view, request);
   if (!cursor.ok()) return cursor.status();
-  // Ids never contain '\0', so the first id after the previous page's last is at or past last + '\0'.
+  // Ids never contain '\0', so the first id after the previous page's last is at or past last +
+  // '\0'.
   if (!after->empty()) (*cursor)->Seek(absl::StrCat(*after, absl::string_view("\0", 1)));
 
   v1::SearchStructuresResponse response;
   for (; (*cursor)->Valid(); (*cursor)->Next()) {
     if (response.structures_size() == *size) {
-      response.set_next_page_token(common::EncodePageToken(
-          response.structures(*size - 1).siret(), fingerprint));
+      response.set_next_page_token(
+          common::EncodePageToken(response.structures(*size - 1).siret(), fingerprint));
       break;
     }
     auto bytes = view->Get(kStructureKind, (*cursor)->id());
@@ -160,40 +175,59 @@ absl::StatusOr<v1::SearchStructuresResponse> Registry::SearchStructures(
 }
 
 absl::StatusOr<v1::ImportStructuresResponse> Registry::ImportStructures(
-    const std::vector<v1::ImportStructuresRequest>& rows) {
-  v1::ImportStructuresResponse summary;
-  auto reject = [&](const v1::ImportStructuresRequest& row, absl::string_view reason) {
-    v1::ImportRejection* r = summary.add_rejected();
-    r->set_row(row.row());
-    r->set_siret(row.structure().siret());
-    r->set_reason(std::string(reason));
-  };
-  std::vector<const v1::ImportStructuresRequest*> valid;
-  std::vector<std::string> ids;
-  for (const v1::ImportStructuresRequest& row : rows) {
+    std::vector<v1::ImportStructuresRequest> rows) {
+  return CommitImport(PrepareImport(std::move(rows)));
+}
+
+namespace {
+
+void Refuse(const v1::ImportStructuresRequest& row, absl::string_view reason,
+            v1::ImportStructuresResponse* summary) {
+  v1::ImportRejection* r = summary->add_rejected();
+  r->set_row(row.row());
+  r->set_siret(row.structure().siret());
+  r->set_reason(std::string(reason));
+}
+
+}  // namespace
+
+Registry::PreparedImport Registry::PrepareImport(std::vector<v1::ImportStructuresRequest> rows) {
+  PreparedImport batch;
+  batch.rows = std::move(rows);
+  for (size_t i = 0; i < batch.rows.size(); ++i) {
+    const v1::Structure& structure = batch.rows[i].structure();
     common::FieldViolations violations;
-    ValidateStructure(row.structure(), "", &violations);
+    ValidateStructure(structure, "", &violations);
     if (!violations.empty()) {
-      reject(row, violations.ToStatus().message());
+      Refuse(batch.rows[i], violations.ToStatus().message(), &batch.refused);
       continue;
     }
-    valid.push_back(&row);
-    ids.push_back(row.structure().siret());
+    batch.valid.push_back(i);
+    batch.terms.push_back(IndexTerms(structure));
   }
-  std::vector<bool> created(valid.size(), false);
+  return batch;
+}
+
+absl::StatusOr<v1::ImportStructuresResponse> Registry::CommitImport(PreparedImport batch) {
+  v1::ImportStructuresResponse summary = batch.refused;
+  std::vector<std::string> ids;
+  ids.reserve(batch.valid.size());
+  for (size_t row : batch.valid) ids.push_back(batch.rows[row].structure().siret());
+  std::vector<bool> created(batch.valid.size(), false);
   auto results = store_->WriteEach(
       kStructureKind, ids,
       [&](size_t i, const std::optional<std::string>& current, const v1::Version& version) {
         bool was_created = false;
-        auto write = UpsertStructure(valid[i]->structure(), current, version, store_->partner_id(),
-                                     &was_created);
+        auto write =
+            UpsertStructure(batch.rows[batch.valid[i]].structure(), std::move(batch.terms[i]),
+                            current, version, store_->partner_id(), &was_created);
         created[i] = was_created;
         return write;
       });
   if (!results.ok()) return results.status();
-  for (size_t i = 0; i < valid.size(); ++i) {
+  for (size_t i = 0; i < batch.valid.size(); ++i) {
     if (!(*results)[i].ok()) {
-      reject(*valid[i], (*results)[i].status().message());
+      Refuse(batch.rows[batch.valid[i]], (*results)[i].status().message(), &summary);
     } else if (created[i]) {
       summary.set_created(summary.created() + 1);
     } else {
@@ -207,8 +241,8 @@ absl::StatusOr<v1::Buyer> Registry::CreateBuyer(const v1::Buyer& buyer) {
   common::FieldViolations violations;
   ValidateBuyer(buyer, "buyer.", &violations);
   if (!violations.empty()) return violations.ToStatus();
-  return store::CreateRecord(store_, kBuyerKind, buyer.buyer_id(), BuyerName(buyer.buyer_id()), buyer,
-                             Terms());
+  return store::CreateRecord(store_, kBuyerKind, buyer.buyer_id(), BuyerName(buyer.buyer_id()),
+                             buyer, Terms());
 }
 
 absl::StatusOr<v1::Buyer> Registry::GetBuyer(absl::string_view name) const {
@@ -217,9 +251,9 @@ absl::StatusOr<v1::Buyer> Registry::GetBuyer(absl::string_view name) const {
 
 absl::StatusOr<v1::ListBuyersResponse> Registry::ListBuyers(
     const v1::ListBuyersRequest& request) const {
-  return store::ListPage<v1::Buyer, v1::ListBuyersResponse>(*store_, kBuyerKind, request.page_size(),
-                                                     request.page_token(),
-                                                     &v1::ListBuyersResponse::add_buyers);
+  return store::ListPage<v1::Buyer, v1::ListBuyersResponse>(
+      *store_, kBuyerKind, request.page_size(), request.page_token(),
+      &v1::ListBuyersResponse::add_buyers);
 }
 
 }  // namespace passerelle::registry

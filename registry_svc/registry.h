@@ -2,11 +2,11 @@
 #define PASSERELLE_REGISTRY_SVC_REGISTRY_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "passerelle/v1/registry.pb.h"
 #include "store/record_kind.h"
@@ -18,10 +18,10 @@ namespace passerelle::registry {
 inline constexpr absl::string_view kStructureKind = "structure";
 inline constexpr absl::string_view kBuyerKind = "buyer";
 
-// The structure registry and buyers directory over the node's store. Knows nothing of gRPC: every method
-// returns an absl::Status whose code is the one the API promises (INVALID_ARGUMENT with field violations,
-// NOT_FOUND, ALREADY_EXISTS, ABORTED on a stale etag, FAILED_PRECONDITION for a record owned by another
-// partner). A failed call writes nothing. Thread-safe.
+// The structure registry and buyers directory over the node's store. Knows nothing of gRPC: every
+// method returns an absl::Status whose code is the one the API promises (INVALID_ARGUMENT with
+// field violations, NOT_FOUND, ALREADY_EXISTS, ABORTED on a stale etag, FAILED_PRECONDITION for a
+// record owned by another partner). A failed call writes nothing. Thread-safe.
 class Registry {
  public:
   // The record kinds this module keeps; the store must have been opened with them.
@@ -33,8 +33,8 @@ class Registry {
 
   absl::StatusOr<v1::Structure> CreateStructure(const v1::Structure& structure);
   absl::StatusOr<v1::Structure> GetStructure(absl::string_view name) const;
-  // Only the fields named in `mask` change (all updatable ones when it is empty). A non-empty etag must be
-  // the current one.
+  // Only the fields named in `mask` change (all updatable ones when it is empty). A non-empty etag
+  // must be the current one.
   absl::StatusOr<v1::Structure> UpdateStructure(const v1::Structure& patch,
                                                 const google::protobuf::FieldMask& mask);
   absl::Status DeleteStructure(absl::string_view name, absl::string_view etag);
@@ -43,10 +43,22 @@ class Registry {
   absl::StatusOr<v1::SearchStructuresResponse> SearchStructures(
       const v1::SearchStructuresRequest& request) const;
 
-  // Upserts `rows` in one commit; rows that fail are listed in the summary and write nothing. Fails as a
-  // whole only if the store does.
+  // Upserts `rows` in one commit; rows that fail are listed in the summary and write nothing. Fails
+  // as a whole only if the store does. Same as CommitImport(PrepareImport(rows)).
   absl::StatusOr<v1::ImportStructuresResponse> ImportStructures(
-      const std::vector<v1::ImportStructuresRequest>& rows);
+      std::vector<v1::ImportStructuresRequest> rows);
+
+  // An import batch checked and indexed, ready for CommitImport.
+  struct PreparedImport {
+    std::vector<v1::ImportStructuresRequest> rows;
+    v1::ImportStructuresResponse refused;         // rows that failed validation
+    std::vector<size_t> valid;                    // indexes into rows
+    std::vector<std::vector<std::string>> terms;  // each valid row's index terms
+  };
+  // The half of an import that needs no store: validation and index terms. Pure, so a stream can
+  // prepare one batch while the previous one commits.
+  static PreparedImport PrepareImport(std::vector<v1::ImportStructuresRequest> rows);
+  absl::StatusOr<v1::ImportStructuresResponse> CommitImport(PreparedImport batch);
 
   absl::StatusOr<v1::Buyer> CreateBuyer(const v1::Buyer& buyer);
   absl::StatusOr<v1::Buyer> GetBuyer(absl::string_view name) const;

@@ -10,8 +10,8 @@
 namespace passerelle::registry {
 namespace {
 
-// Rows committed per store batch during an import: large enough to amortise the commit, small enough that
-// a broken stream loses little work in progress.
+// Rows committed per store batch during an import: large enough to amortise the commit, small
+// enough that a broken stream loses little work in progress.
 constexpr size_t kImportBatchRows = 512;
 
 using common::Serve;
@@ -31,21 +31,26 @@ void MergeSummary(const v1::ImportStructuresResponse& part, v1::ImportStructures
 grpc::Status RegistryServiceImpl::CreateStructure(grpc::ServerContext* context,
                                                   const v1::CreateStructureRequest* request,
                                                   v1::Structure* response) {
-  return Serve(authorizer_->MayWrite(*context, Method("CreateStructure"), kStructureKind), [&] { return registry_->CreateStructure(request->structure()); },
-               response);
+  return Serve(
+      authorizer_->MayWrite(*context, Method("CreateStructure"), kStructureKind),
+      [&] { return registry_->CreateStructure(request->structure()); }, response);
 }
 
 grpc::Status RegistryServiceImpl::GetStructure(grpc::ServerContext* context,
                                                const v1::GetStructureRequest* request,
                                                v1::Structure* response) {
-  return Serve(authorizer_->MayCall(*context, Method("GetStructure")), [&] { return registry_->GetStructure(request->name()); }, response);
+  return Serve(
+      authorizer_->MayCall(*context, Method("GetStructure")),
+      [&] { return registry_->GetStructure(request->name()); }, response);
 }
 
 grpc::Status RegistryServiceImpl::UpdateStructure(grpc::ServerContext* context,
                                                   const v1::UpdateStructureRequest* request,
                                                   v1::Structure* response) {
-  return Serve(authorizer_->MayWrite(*context, Method("UpdateStructure"), kStructureKind), [&] { return registry_->UpdateStructure(request->structure(), request->update_mask()); },
-               response);
+  return Serve(
+      authorizer_->MayWrite(*context, Method("UpdateStructure"), kStructureKind),
+      [&] { return registry_->UpdateStructure(request->structure(), request->update_mask()); },
+      response);
 }
 
 grpc::Status RegistryServiceImpl::DeleteStructure(grpc::ServerContext* context,
@@ -59,23 +64,29 @@ grpc::Status RegistryServiceImpl::DeleteStructure(grpc::ServerContext* context,
 grpc::Status RegistryServiceImpl::ListStructures(grpc::ServerContext* context,
                                                  const v1::ListStructuresRequest* request,
                                                  v1::ListStructuresResponse* response) {
-  return Serve(authorizer_->MayCall(*context, Method("ListStructures")), [&] { return registry_->ListStructures(*request); }, response);
+  return Serve(
+      authorizer_->MayCall(*context, Method("ListStructures")),
+      [&] { return registry_->ListStructures(*request); }, response);
 }
 
 grpc::Status RegistryServiceImpl::SearchStructures(grpc::ServerContext* context,
                                                    const v1::SearchStructuresRequest* request,
                                                    v1::SearchStructuresResponse* response) {
-  return Serve(authorizer_->MayCall(*context, Method("SearchStructures")), [&] { return registry_->SearchStructures(*request); }, response);
+  return Serve(
+      authorizer_->MayCall(*context, Method("SearchStructures")),
+      [&] { return registry_->SearchStructures(*request); }, response);
 }
 
 grpc::Status RegistryServiceImpl::ImportStructures(
     grpc::ServerContext* context, grpc::ServerReader<v1::ImportStructuresRequest>* reader,
     v1::ImportStructuresResponse* response) {
-  absl::Status allowed = authorizer_->MayWrite(*context, Method("ImportStructures"), kStructureKind);
+  absl::Status allowed =
+      authorizer_->MayWrite(*context, Method("ImportStructures"), kStructureKind);
   if (!allowed.ok()) return common::ToGrpcStatus(allowed);
-  // While one batch commits, the next is read: reading (gRPC, parsing) and committing (the store) then use
-  // two cores instead of taking turns. Batches still commit one at a time, in stream order, and a failed
-  // one stops the import before the next commits.
+  // While one batch commits, the next is read and prepared (validated, its index terms computed):
+  // reading and preparing on this thread and committing (the store) then use two cores instead of
+  // taking turns. Batches still commit one at a time, in stream order, and a failed one stops the
+  // import before the next commits.
   std::vector<v1::ImportStructuresRequest> batch;
   batch.reserve(kImportBatchRows);
   std::future<absl::StatusOr<v1::ImportStructuresResponse>> committing;
@@ -87,10 +98,11 @@ grpc::Status RegistryServiceImpl::ImportStructures(
     return absl::OkStatus();
   };
   auto flush = [&]() -> absl::Status {
+    if (batch.empty()) return await_committing();
+    Registry::PreparedImport prepared = Registry::PrepareImport(std::move(batch));
     if (absl::Status s = await_committing(); !s.ok()) return s;
-    if (batch.empty()) return absl::OkStatus();
-    committing = std::async(std::launch::async, [this, rows = std::move(batch)] {
-      return registry_->ImportStructures(rows);
+    committing = std::async(std::launch::async, [this, prepared = std::move(prepared)]() mutable {
+      return registry_->CommitImport(std::move(prepared));
     });
     batch.clear();
     batch.reserve(kImportBatchRows);
@@ -109,19 +121,25 @@ grpc::Status RegistryServiceImpl::ImportStructures(
 grpc::Status RegistryServiceImpl::CreateBuyer(grpc::ServerContext* context,
                                               const v1::CreateBuyerRequest* request,
                                               v1::Buyer* response) {
-  return Serve(authorizer_->MayWrite(*context, Method("CreateBuyer"), kBuyerKind), [&] { return registry_->CreateBuyer(request->buyer()); },
-               response);
+  return Serve(
+      authorizer_->MayWrite(*context, Method("CreateBuyer"), kBuyerKind),
+      [&] { return registry_->CreateBuyer(request->buyer()); }, response);
 }
 
-grpc::Status RegistryServiceImpl::GetBuyer(grpc::ServerContext* context, const v1::GetBuyerRequest* request,
+grpc::Status RegistryServiceImpl::GetBuyer(grpc::ServerContext* context,
+                                           const v1::GetBuyerRequest* request,
                                            v1::Buyer* response) {
-  return Serve(authorizer_->MayCall(*context, Method("GetBuyer")), [&] { return registry_->GetBuyer(request->name()); }, response);
+  return Serve(
+      authorizer_->MayCall(*context, Method("GetBuyer")),
+      [&] { return registry_->GetBuyer(request->name()); }, response);
 }
 
 grpc::Status RegistryServiceImpl::ListBuyers(grpc::ServerContext* context,
                                              const v1::ListBuyersRequest* request,
                                              v1::ListBuyersResponse* response) {
-  return Serve(authorizer_->MayCall(*context, Method("ListBuyers")), [&] { return registry_->ListBuyers(*request); }, response);
+  return Serve(
+      authorizer_->MayCall(*context, Method("ListBuyers")),
+      [&] { return registry_->ListBuyers(*request); }, response);
 }
 
 }  // namespace passerelle::registry

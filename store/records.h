@@ -71,11 +71,19 @@ void Stamp(Record* r, const std::string& name, const v1::Version& version, const
 
 // The record write that replaces `previous` (nullptr: none) by `next`, touching only the index
 // terms that differ. `terms` maps a record to its index terms.
+// `next_terms` are `next`'s, which a caller may have computed off the write path.
 template <typename Record, typename Terms>
-RecordWrite Replace(const Record* previous, const Record& next, Terms terms) {
-  RecordWrite w = DiffTerms(previous ? terms(*previous) : std::vector<std::string>{}, terms(next));
+RecordWrite Replace(const Record* previous, const Record& next, std::vector<std::string> next_terms,
+                    Terms terms) {
+  RecordWrite w =
+      DiffTerms(previous ? terms(*previous) : std::vector<std::string>{}, std::move(next_terms));
   w.value = next.SerializeAsString();
   return w;
+}
+
+template <typename Record, typename Terms>
+RecordWrite Replace(const Record* previous, const Record& next, Terms terms) {
+  return Replace(previous, next, terms(next), terms);
 }
 
 // FAILED_PRECONDITION unless `partner` owns `current`: only the owner's node writes a record.
