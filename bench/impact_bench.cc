@@ -95,7 +95,6 @@ constexpr int kWorkerPool = 3500;
 constexpr int kWorkersPerDeclaration = 10;
 constexpr int kRawBatch = 256;  // ImpactServiceImpl::kStreamChunk: what the node commits at once
 static_assert(kRawBatch == RawBaselineService::kStreamBatch);
-constexpr size_t kRawWriteBuffer = 8 << 20;  // passerelle-node's default
 constexpr absl::string_view kWorkerSecret = "bench-event-secret-of-at-least-32-bytes";
 constexpr v1::Theme kThemes[] = {v1::THEME_INSERTION_EMPLOYMENT, v1::THEME_CONSTRUCTION_WASTE,
                                  v1::THEME_GREEN_MOBILITY,       v1::THEME_TEMPORARY_USE,
@@ -376,7 +375,7 @@ grpc::Status Upload(v1::ImpactService::Stub& stub,
 absl::StatusOr<double> RawIngestRate(
     const std::vector<std::pair<std::string, std::string>>& records, int writers) {
   testing::TempDir dir;
-  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenRawDb(dir.path() + "/raw", kRawWriteBuffer);
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenRawDb(dir.path() + "/raw", store::kDefaultWriteBufferBytes);
   if (!db.ok()) return db.status();
   const size_t batches = (records.size() + kRawBatch - 1) / kRawBatch;
   std::atomic<size_t> next{0};
@@ -433,7 +432,7 @@ absl::StatusOr<double> RawStreamRate(
     const std::vector<std::vector<v1::SubmitDeclarationRequest>>& by_stream, int per_stream,
     int64_t uploads_per_stream) {
   testing::TempDir dir;
-  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenRawDb(dir.path() + "/raw", kRawWriteBuffer);
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenRawDb(dir.path() + "/raw", store::kDefaultWriteBufferBytes);
   if (!db.ok()) return db.status();
   RawBaselineService service(db->get());
   grpc::ServerBuilder builder;

@@ -20,6 +20,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
+#include "store/store.h"
 
 ABSL_FLAG(std::string, db_dir, "", "RocksDB directory, created if missing");
 ABSL_FLAG(std::string, listen_address, "127.0.0.1:0", "host:port; port 0 picks a free port");
@@ -27,16 +28,14 @@ ABSL_FLAG(std::string, listen_address, "127.0.0.1:0", "host:port; port 0 picks a
 namespace passerelle::bench {
 namespace {
 
-// Matches store/store.cc's defaults where they bear on a stream of small puts.
-constexpr size_t kWriteBufferBytes = 32 << 20;
-
 void Log(const std::string& line) {
   std::fprintf(stderr, "%s\n", line.c_str());
   std::fflush(stderr);
 }
 
 int Serve(const std::string& db_dir, const std::string& listen_address) {
-  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenRawDb(db_dir, kWriteBufferBytes);
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db =
+      OpenRawDb(db_dir, store::kDefaultWriteBufferBytes);
   if (!db.ok()) {
     Log(absl::StrCat("raw-baseline-server: cannot open ", db_dir, ": ", db.status().message()));
     return 1;

@@ -35,10 +35,6 @@
 namespace passerelle::node {
 namespace {
 
-constexpr int64_t kDefaultBlockCacheBytes = 64 << 20;
-// Small memtables: a write puts ~35 keys, and skiplist inserts slow as a memtable grows (measured:
-// 8 MiB imports ~40% faster than 32 MiB).
-constexpr int64_t kDefaultWriteBufferBytes = 8 << 20;
 // Live notice events a WatchTenders subscriber may have waiting before it is dropped (it then
 // resumes from its last token): enough for bursts, small enough that a stalled watcher costs little
 // memory.
@@ -114,11 +110,12 @@ absl::Status ValidateConfig(const v1::NodeConfig& config) {
   for (const auto& v : common::ViolationsOf(mesh::Policy::Validate(config.policy()))) {
     violations.Add(v.field, v.description);
   }
-  if (config.store().block_cache_bytes() < 0) {
-    violations.Add("store.block_cache_bytes", "must not be negative");
-  }
-  if (config.store().write_buffer_bytes() < 0) {
-    violations.Add("store.write_buffer_bytes", "must not be negative");
+  const v1::StoreTuning& store = config.store();
+  for (const auto& [field, bytes] :
+       {std::pair<const char*, int64_t>{"store.block_cache_bytes", store.block_cache_bytes()},
+        {"store.write_buffer_bytes", store.write_buffer_bytes()},
+        {"store.tally_cache_bytes", store.tally_cache_bytes()}}) {
+    if (bytes < 0) violations.Add(field, "must not be negative");
   }
   return violations.ToStatus();
 }
@@ -237,12 +234,16 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   options.path = config.data_dir();
   options.partner_id = config.partner_id();
   options.kinds = node->kinds_->Names();
-  options.block_cache_bytes = config.store().block_cache_bytes() > 0
-                                  ? config.store().block_cache_bytes()
-                                  : kDefaultBlockCacheBytes;
-  options.write_buffer_bytes = config.store().write_buffer_bytes() > 0
-                                   ? config.store().write_buffer_bytes()
-                                   : kDefaultWriteBufferBytes;
+  // 0 in the config: the store's default.
+  auto or_default = [](int64_t configured, int64_t fallback) {
+    return configured > 0 ? configured : fallback;
+  };
+  options.block_cache_bytes =
+      or_default(config.store().block_cache_bytes(), store::kDefaultBlockCacheBytes);
+  options.write_buffer_bytes =
+      or_default(config.store().write_buffer_bytes(), store::kDefaultWriteBufferBytes);
+  options.tally_cache_bytes =
+      or_default(config.store().tally_cache_bytes(), store::kDefaultTallyCacheBytes);
   options.sign = identity->sign;
   options.tallies = impact::TallySources();
   absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(options);

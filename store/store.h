@@ -48,14 +48,22 @@ class Snapshot;
 
 namespace passerelle::store {
 
+// Memtable bytes per column family. Postings and tallies insert with a hint (store.cc), so a
+// larger memtable no longer slows inserts; it flushes and compacts less often. Measured against
+// 8 MiB: SubmitDeclarations ingest +15-25 %, the import unchanged, node RSS with 100,000
+// structures 150 -> 170-195 MB.
+inline constexpr int64_t kDefaultWriteBufferBytes = 16 << 20;
+inline constexpr int64_t kDefaultBlockCacheBytes = 64 << 20;
+inline constexpr int64_t kDefaultTallyCacheBytes = 64 << 20;
+
 struct StoreOptions {
   std::string path;
   std::string partner_id;          // the origin stamped on every local write
   std::vector<std::string> kinds;  // record kinds; one column family each, created if missing
-  int64_t block_cache_bytes = 64 << 20;
-  int64_t write_buffer_bytes = 8 << 20;
+  int64_t block_cache_bytes = kDefaultBlockCacheBytes;
+  int64_t write_buffer_bytes = kDefaultWriteBufferBytes;
   // Folded tally values kept in memory for reads (store/tally_cache.h).
-  int64_t tally_cache_bytes = 64 << 20;
+  int64_t tally_cache_bytes = kDefaultTallyCacheBytes;
   bool sync_writes = false;
   // Signs store::SignedMessage of the last change of every local commit (the origin's signature
   // that peers verify). Unset: local changes go unsigned, which only a single development node can

@@ -41,10 +41,12 @@ TEST(NodeConfig, EachBadFieldIsNamed) {
   config.set_partner_id("Les Canaux");
   config.set_listen_address("localhost");
   config.mutable_store()->set_block_cache_bytes(-1);
+  config.mutable_store()->set_tally_cache_bytes(-1);
   absl::Status status = ValidateConfig(config);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(BadFields(status), UnorderedElementsAre("partner_id", "listen_address", "data_dir",
-                                                      "store.block_cache_bytes"));
+  EXPECT_THAT(BadFields(status),
+              UnorderedElementsAre("partner_id", "listen_address", "data_dir",
+                                   "store.block_cache_bytes", "store.tally_cache_bytes"));
 }
 
 TEST(NodeConfig, TextThatIsNotANodeConfigIsRefused) {
