@@ -141,10 +141,18 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
     }
     names.push_back(kind);
   }
+  // Creating, importing or applying a record first reads its key, which for a new record is absent:
+  // a memtable bloom answers that without searching the skiplist (in-process import +7 %, for 5 % of
+  // each record family's memtable bytes).
+  rocksdb::ColumnFamilyOptions record_options = cf_options;
+  record_options.memtable_whole_key_filtering = true;
+  record_options.memtable_prefix_bloom_size_ratio = 0.05;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : names) {
+    const bool record_kind = std::count(options.kinds.begin(), options.kinds.end(), name) > 0;
     descriptors.emplace_back(name, name == keys::kIndexFamily   ? index_options
                                    : name == keys::kTallyFamily ? tally_options
+                                   : record_kind                ? record_options
                                                                 : cf_options);
   }
 
