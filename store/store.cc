@@ -5,9 +5,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "rocksdb/slice_transform.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/options_util.h"
 #include "rocksdb/write_batch.h"
@@ -71,8 +71,8 @@ class WholeKeyTransform : public rocksdb::SliceTransform {
 };
 
 std::shared_ptr<const rocksdb::SliceTransform> WholeKeyHint() {
-  static const auto* const hint = new std::shared_ptr<const rocksdb::SliceTransform>(
-      std::make_shared<WholeKeyTransform>());
+  static const auto* const hint =
+      new std::shared_ptr<const rocksdb::SliceTransform>(std::make_shared<WholeKeyTransform>());
   return *hint;
 }
 
@@ -117,8 +117,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   tally_options.merge_operator = NewTallyMergeOperator();
   // Postings and tallies take a merge operand on the same few keys at every write, and each new
   // operand sorts just before that key's previous one. Without a hint, every insert searched the
-  // memtable's skiplist from the top (half of a create's CPU went there); with the key itself as the
-  // hint's prefix, it starts from where that key was last inserted.
+  // memtable's skiplist from the top (half of a create's CPU went there); with the key itself as
+  // the hint's prefix, it starts from where that key was last inserted.
   index_options.memtable_insert_with_hint_prefix_extractor = WholeKeyHint();
   tally_options.memtable_insert_with_hint_prefix_extractor = WholeKeyHint();
 
@@ -142,8 +142,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
     names.push_back(kind);
   }
   // Creating, importing or applying a record first reads its key, which for a new record is absent:
-  // a memtable bloom answers that without searching the skiplist (in-process import +7 %, for 5 % of
-  // each record family's memtable bytes).
+  // a memtable bloom answers that without searching the skiplist (in-process import +7 %, for 5 %
+  // of each record family's memtable bytes).
   rocksdb::ColumnFamilyOptions record_options = cf_options;
   record_options.memtable_whole_key_filtering = true;
   record_options.memtable_prefix_bloom_size_ratio = 0.05;
