@@ -375,7 +375,8 @@ grpc::Status Upload(v1::ImpactService::Stub& stub,
 absl::StatusOr<double> RawIngestRate(
     const std::vector<std::pair<std::string, std::string>>& records, int writers) {
   testing::TempDir dir;
-  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenRawDb(dir.path() + "/raw", store::kDefaultWriteBufferBytes);
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db =
+      OpenRawDb(dir.path() + "/raw", store::kDefaultWriteBufferBytes);
   if (!db.ok()) return db.status();
   const size_t batches = (records.size() + kRawBatch - 1) / kRawBatch;
   std::atomic<size_t> next{0};
@@ -432,7 +433,8 @@ absl::StatusOr<double> RawStreamRate(
     const std::vector<std::vector<v1::SubmitDeclarationRequest>>& by_stream, int per_stream,
     int64_t uploads_per_stream) {
   testing::TempDir dir;
-  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenRawDb(dir.path() + "/raw", store::kDefaultWriteBufferBytes);
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db =
+      OpenRawDb(dir.path() + "/raw", store::kDefaultWriteBufferBytes);
   if (!db.ok()) return db.status();
   RawBaselineService service(db->get());
   grpc::ServerBuilder builder;

@@ -61,7 +61,7 @@ void BM_RocksDbPut(benchmark::State& state) {
   for (const v1::Structure& s : Structures())
     records.emplace_back(s.siret(), s.SerializeAsString());
   testing::TempDir dir;
-  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenRawDb(dir.path() + "/data", 32 << 20);
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenRawDb(dir.path() + "/data", store::kDefaultWriteBufferBytes);
   if (!db.ok()) {
     state.SkipWithError("cannot open RocksDB");
     return;

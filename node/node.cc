@@ -110,11 +110,11 @@ absl::Status ValidateConfig(const v1::NodeConfig& config) {
   for (const auto& v : common::ViolationsOf(mesh::Policy::Validate(config.policy()))) {
     violations.Add(v.field, v.description);
   }
-  const v1::StoreTuning& store = config.store();
+  const v1::StoreTuning& tuning = config.store();
   for (const auto& [field, bytes] :
-       {std::pair<const char*, int64_t>{"store.block_cache_bytes", store.block_cache_bytes()},
-        {"store.write_buffer_bytes", store.write_buffer_bytes()},
-        {"store.tally_cache_bytes", store.tally_cache_bytes()}}) {
+       {std::pair<const char*, int64_t>{"store.block_cache_bytes", tuning.block_cache_bytes()},
+        {"store.write_buffer_bytes", tuning.write_buffer_bytes()},
+        {"store.tally_cache_bytes", tuning.tally_cache_bytes()}}) {
     if (bytes < 0) violations.Add(field, "must not be negative");
   }
   return violations.ToStatus();

@@ -70,12 +70,6 @@ class WholeKeyTransform : public rocksdb::SliceTransform {
   bool InDomain(const rocksdb::Slice&) const override { return true; }
 };
 
-std::shared_ptr<const rocksdb::SliceTransform> WholeKeyHint() {
-  static const auto* const hint =
-      new std::shared_ptr<const rocksdb::SliceTransform>(std::make_shared<WholeKeyTransform>());
-  return *hint;
-}
-
 }  // namespace
 
 absl::Status StoredFamilies(const std::string& path,
@@ -119,8 +113,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   // operand sorts just before that key's previous one. Without a hint, every insert searched the
   // memtable's skiplist from the top (half of a create's CPU went there); with the key itself as
   // the hint's prefix, it starts from where that key was last inserted.
-  index_options.memtable_insert_with_hint_prefix_extractor = WholeKeyHint();
-  tally_options.memtable_insert_with_hint_prefix_extractor = WholeKeyHint();
+  auto whole_key = std::make_shared<WholeKeyTransform>();
+  index_options.memtable_insert_with_hint_prefix_extractor = whole_key;
+  tally_options.memtable_insert_with_hint_prefix_extractor = whole_key;
 
   std::vector<std::string> existing;
   if (rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing).ok() &&
