@@ -1,6 +1,7 @@
 #include "store/envelope.h"
 
 #include <cstdint>
+#include <optional>
 
 #include "absl/base/internal/endian.h"
 #include "absl/strings/str_cat.h"
@@ -16,14 +17,37 @@ std::string EncodeEnvelope(const v1::Version& version, absl::string_view record)
   return out;
 }
 
+namespace {
+
+absl::Status Unreadable(absl::string_view kind, absl::string_view id) {
+  return absl::DataLossError(absl::StrCat("store: unreadable record ", kind, "/", id));
+}
+
+// The version's length, or nullopt when `bytes` cannot hold the header it announces.
+std::optional<uint32_t> HeaderLength(absl::string_view bytes) {
+  if (bytes.size() < 4) return std::nullopt;
+  const uint32_t header = absl::big_endian::Load32(bytes.data());
+  if (bytes.size() - 4 < header) return std::nullopt;
+  return header;
+}
+
+}  // namespace
+
 absl::Status DecodeEnvelope(absl::string_view bytes, absl::string_view kind, absl::string_view id,
                             Envelope* out) {
-  const uint32_t header = bytes.size() < 4 ? 0 : absl::big_endian::Load32(bytes.data());
-  if (bytes.size() < 4 || bytes.size() - 4 < header ||
-      !out->version.ParseFromArray(bytes.data() + 4, static_cast<int>(header))) {
-    return absl::DataLossError(absl::StrCat("store: unreadable record ", kind, "/", id));
+  const std::optional<uint32_t> header = HeaderLength(bytes);
+  if (!header || !out->version.ParseFromArray(bytes.data() + 4, static_cast<int>(*header))) {
+    return Unreadable(kind, id);
   }
-  out->record = bytes.substr(4 + header);
+  out->record = bytes.substr(4 + *header);
+  return absl::OkStatus();
+}
+
+absl::Status EnvelopeRecord(absl::string_view bytes, absl::string_view kind, absl::string_view id,
+                            absl::string_view* record) {
+  const std::optional<uint32_t> header = HeaderLength(bytes);
+  if (!header) return Unreadable(kind, id);
+  *record = bytes.substr(4 + *header);
   return absl::OkStatus();
 }
 

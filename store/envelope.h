@@ -1,9 +1,9 @@
 #ifndef PASSERELLE_STORE_ENVELOPE_H_
 #define PASSERELLE_STORE_ENVELOPE_H_
 
-// How a record sits in its column family: the version of its last write, then its bytes. Keeping the version
-// beside (not inside) the record lets the store order concurrent writes of any kind without parsing it.
-// Internal to store/.
+// How a record sits in its column family: the version of its last write, then its bytes. Keeping
+// the version beside (not inside) the record lets the store order concurrent writes of any kind
+// without parsing it. Internal to store/.
 
 #include <string>
 
@@ -15,6 +15,12 @@ namespace passerelle::store {
 
 std::string EncodeEnvelope(const v1::Version& version, absl::string_view record);
 
+// The record's bytes within `bytes` (an envelope), its version left unparsed: what a read that
+// does not need the version pays. DATA_LOSS naming the record (kind/id) when `bytes` is not an
+// envelope.
+absl::Status EnvelopeRecord(absl::string_view bytes, absl::string_view kind, absl::string_view id,
+                            absl::string_view* record);
+
 struct Envelope {
   v1::Version version;
   absl::string_view record;  // points into the decoded bytes
@@ -23,7 +29,8 @@ struct Envelope {
 absl::Status DecodeEnvelope(absl::string_view bytes, absl::string_view kind, absl::string_view id,
                             Envelope* out);
 
-// True when `a` wins over `b` under last-writer-wins: later hybrid-logical time, then the greater origin.
+// True when `a` wins over `b` under last-writer-wins: later hybrid-logical time, then the greater
+// origin.
 bool NewerThan(const v1::Version& a, const v1::Version& b);
 
 }  // namespace passerelle::store

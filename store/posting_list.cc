@@ -17,8 +17,8 @@ namespace {
 
 constexpr char kAdded = '+';
 constexpr char kRemoved = '-';
-// The first byte of a folded list, so that a reader given the base value and the operands side by side
-// (GetMergeOperands) tells them apart: an operand starts with an edit's tag.
+// The first byte of a folded list, so that a reader given the base value and the operands side by
+// side (GetMergeOperands) tells them apart: an operand starts with an edit's tag.
 constexpr char kListMarker = 'L';
 
 void AppendId(std::string* out, absl::string_view id) {
@@ -64,7 +64,8 @@ void AppendEdit(std::string* out, absl::string_view id, bool present) {
   AppendId(out, id);
 }
 
-// The net edit per id of `operands` applied oldest first, in id order; false on a malformed operand.
+// The net edit per id of `operands` applied oldest first, in id order; false on a malformed
+// operand.
 template <typename Operands>
 bool CombineEdits(const Operands& operands, std::vector<Edit>* out) {
   for (const rocksdb::Slice& operand : operands) {
@@ -75,7 +76,8 @@ bool CombineEdits(const Operands& operands, std::vector<Edit>* out) {
     }
   }
   // Stable: among edits of one id, the newest operand's stays last, and so wins.
-  std::stable_sort(out->begin(), out->end(), [](const Edit& a, const Edit& b) { return a.id < b.id; });
+  std::stable_sort(out->begin(), out->end(),
+                   [](const Edit& a, const Edit& b) { return a.id < b.id; });
   size_t kept = 0;
   for (const Edit& e : *out) {
     if (kept > 0 && (*out)[kept - 1].id == e.id) {
@@ -139,33 +141,37 @@ class PostingMergeOperator : public rocksdb::MergeOperator {
   }
 };
 
-// Folds a list and the operands not yet merged into it while walking them, instead of merging them into a
-// copy first: a search reads one page, so it touches only the start of each list. Each part is a sorted
-// run of ids; for an id, the newest part that mentions it decides whether it is present.
+// Folds a list and the operands not yet merged into it while walking them, instead of merging them
+// into a copy first: a search reads one page, so it touches only the start of each list. Each part
+// is a sorted run of ids; for an id, the newest part that mentions it decides whether it is
+// present. A list written in many commits and not yet compacted has many parts, so the runs wait in
+// a heap: a step costs the log of their count, not the count.
 class FoldingCursor : public PostingCursor {
  public:
   // `parts`: the folded list (if any) then the operands, oldest first.
-  FoldingCursor(std::unique_ptr<rocksdb::PinnableSlice[]> parts, int count) : parts_(std::move(parts)) {
+  FoldingCursor(std::unique_ptr<rocksdb::PinnableSlice[]> parts, int count)
+      : parts_(std::move(parts)) {
+    runs_.resize(count);
     for (int i = 0; i < count; ++i) {
-      Run& run = runs_.emplace_back();
+      Run& run = runs_[i];
       run.rest = absl::string_view(parts_[i].data(), parts_[i].size());
       run.is_list = !run.rest.empty() && run.rest.front() == kListMarker;
       if (run.is_list) run.rest.remove_prefix(1);
       Advance(run);
+      if (run.valid) heap_.push_back(i);
     }
+    std::make_heap(heap_.begin(), heap_.end(), Order());
     Settle();
   }
   bool Valid() const override { return valid_; }
   absl::string_view id() const override { return id_; }
   void Next() override {
-    SkipCurrent();
+    SkipBelow(id_, /*inclusive=*/true);
     Settle();
   }
   void Seek(absl::string_view target) override {
     if (!valid_ || id_ >= target) return;
-    for (Run& run : runs_) {
-      while (run.valid && run.id < target) Advance(run);
-    }
+    SkipBelow(target, /*inclusive=*/false);
     Settle();
   }
 
@@ -177,6 +183,17 @@ class FoldingCursor : public PostingCursor {
     bool present = true;
     bool valid = false;
   };
+  // Heap order: the smallest id on top and, for one id, the newest run (the highest index) first.
+  struct Later {
+    const std::vector<Run>* runs;
+    bool operator()(int a, int b) const {
+      const Run& x = (*runs)[a];
+      const Run& y = (*runs)[b];
+      return x.id != y.id ? x.id > y.id : a < b;
+    }
+  };
+  Later Order() const { return {&runs_}; }
+
   // A part that does not decode ends where it stops decoding.
   static void Advance(Run& run) {
     if (run.rest.empty()) {
@@ -190,29 +207,38 @@ class FoldingCursor : public PostingCursor {
       run.present = e.present;
     }
   }
-  // Moves every run past the smallest id any of them holds.
-  void SkipCurrent() {
-    for (Run& run : runs_) {
-      if (run.valid && run.id == id_) Advance(run);
+  // Moves every run past the ids below `bound` (and at it, when `inclusive`).
+  void SkipBelow(absl::string_view bound, bool inclusive) {
+    // `bound` may be a run's id: a view into the parts, which stay put while the runs move on.
+    auto below = [&](const Run& run) { return run.id < bound || (inclusive && run.id == bound); };
+    while (!heap_.empty() && below(runs_[heap_.front()])) {
+      std::pop_heap(heap_.begin(), heap_.end(), Order());
+      Run& run = runs_[heap_.back()];
+      do {
+        Advance(run);
+      } while (run.valid && below(run));
+      if (run.valid) {
+        std::push_heap(heap_.begin(), heap_.end(), Order());
+      } else {
+        heap_.pop_back();
+      }
     }
   }
   // Finds the smallest id whose newest mention says present.
   void Settle() {
     while (true) {
-      const Run* newest = nullptr;
-      for (const Run& run : runs_) {
-        if (run.valid && (newest == nullptr || run.id <= newest->id)) newest = &run;
-      }
-      valid_ = newest != nullptr;
+      valid_ = !heap_.empty();
       if (!valid_) return;
-      id_ = newest->id;
-      if (newest->present) return;
-      SkipCurrent();
+      const Run& newest = runs_[heap_.front()];
+      id_ = newest.id;
+      if (newest.present) return;
+      SkipBelow(id_, /*inclusive=*/true);
     }
   }
 
   std::unique_ptr<rocksdb::PinnableSlice[]> parts_;
   std::vector<Run> runs_;
+  std::vector<int> heap_;  // the runs not exhausted
   absl::string_view id_;
   bool valid_ = false;
 };
@@ -231,7 +257,8 @@ void PostingEdits::StageInto(rocksdb::ColumnFamilyHandle* index, rocksdb::WriteB
   std::string operand;
   for (auto& [key, edits] : edits_) {
     // Stable: among edits of one id the last made stays last, and so wins.
-    std::stable_sort(edits.begin(), edits.end(), [](const IdEdit& a, const IdEdit& b) { return a.id < b.id; });
+    std::stable_sort(edits.begin(), edits.end(),
+                     [](const IdEdit& a, const IdEdit& b) { return a.id < b.id; });
     operand.clear();
     for (size_t i = 0; i < edits.size(); ++i) {
       if (i + 1 < edits.size() && edits[i + 1].id == edits[i].id) continue;
@@ -246,7 +273,8 @@ std::shared_ptr<rocksdb::MergeOperator> NewPostingMergeOperator() {
 }
 
 std::unique_ptr<PostingCursor> ReadPostingList(rocksdb::DB* db, const rocksdb::ReadOptions& options,
-                                               rocksdb::ColumnFamilyHandle* index, absl::string_view key) {
+                                               rocksdb::ColumnFamilyHandle* index,
+                                               absl::string_view key) {
   rocksdb::GetMergeOperandsOptions limits;
   limits.expected_max_number_of_operands = 16;
   while (true) {

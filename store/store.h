@@ -130,6 +130,12 @@ class ReadView {
 
   absl::StatusOr<std::optional<std::string>> Get(absl::string_view kind,
                                                  absl::string_view id) const;
+  // Visits the record of `kind` under each of `ids` that exists, in the order of `ids`, with its
+  // bytes (valid during the visit only); absent ids are skipped. Reads in batches, without copying
+  // the records: for ranking many candidates. Stops at the first error a visit returns.
+  absl::Status GetEach(
+      absl::string_view kind, const std::vector<std::string>& ids,
+      absl::FunctionRef<absl::Status(size_t index, absl::string_view record)> visit) const;
   // Records of `kind` whose id is > `after`, in id order, at most `limit`.
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scan(absl::string_view kind,
                                                                         absl::string_view after,

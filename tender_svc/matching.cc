@@ -72,88 +72,125 @@ std::vector<v1::SseStatus> EligibleSseStatuses(v1::Reservation reservation) {
   return {};
 }
 
-std::string CpvSector(const std::string& code) {
-  std::string digits = code.substr(0, 8);
-  while (digits.size() > 2 && digits.back() == '0') digits.pop_back();
+absl::string_view CpvSector(absl::string_view code) {
+  absl::string_view digits = code.substr(0, 8);
+  while (digits.size() > 2 && digits.back() == '0') digits.remove_suffix(1);
   return digits;
 }
 
-std::vector<std::string> LotCpvCodes(const v1::Tender& t, const v1::Lot& lot) {
-  const auto& codes = lot.cpv_codes().empty() ? t.cpv_codes() : lot.cpv_codes();
-  return std::vector<std::string>(codes.begin(), codes.end());
+const google::protobuf::RepeatedPtrField<std::string>& LotCpvCodes(const v1::Tender& t,
+                                                                   const v1::Lot& lot) {
+  return lot.cpv_codes().empty() ? t.cpv_codes() : lot.cpv_codes();
 }
 
-std::optional<LotFit> FitLot(const v1::Structure& s, const v1::Tender& t, const v1::Lot& lot) {
+namespace {
+
+// FitLot and LotScore: one scoring, whose reasons are worded only when `explain` is given (a
+// candidate that is ranked but not shown costs no string).
+std::optional<int> Fit(const v1::Structure& s, const v1::Tender& t, const v1::Lot& lot,
+                       std::vector<v1::MatchReason>* explain) {
   if (!IsEligible(s, lot.reservation())) return std::nullopt;
-  LotFit fit;
-  auto add = [&](v1::MatchReason r) {
-    fit.score += r.points();
-    fit.reasons.push_back(std::move(r));
+  int score = 0;
+  auto add = [&](absl::string_view code, int points, auto detail) {
+    score += points;
+    if (explain != nullptr) explain->push_back(Reason(code, detail(), points));
   };
 
   // Sector: the best relation between any of the structure's sectors and any of the lot's codes.
   int cpv_points = 0;
-  std::string cpv_detail;
+  const std::string* cpv_prefix = nullptr;
+  const std::string* cpv_code = nullptr;
   for (const std::string& code : LotCpvCodes(t, lot)) {
-    std::string sector = CpvSector(code);
+    absl::string_view sector = CpvSector(code);
     for (const std::string& prefix : s.cpv_prefixes()) {
-      if (absl::StartsWith(code, prefix) && cpv_points < kCpvUnderSector) {
-        cpv_points = kCpvUnderSector;
-        cpv_detail = absl::StrCat("works in sector ", prefix, ", which covers ", code);
-      } else if (absl::StartsWith(prefix, sector) && cpv_points < kCpvWithinLot) {
-        cpv_points = kCpvWithinLot;
-        cpv_detail = absl::StrCat("works in sector ", prefix, ", within the lot's ", code);
+      int points = 0;
+      if (absl::StartsWith(code, prefix)) {
+        points = kCpvUnderSector;
+      } else if (absl::StartsWith(prefix, sector)) {
+        points = kCpvWithinLot;
+      }
+      if (points > cpv_points) {
+        cpv_points = points;
+        cpv_prefix = &prefix;
+        cpv_code = &code;
       }
     }
   }
-  if (cpv_points > 0) add(Reason("cpv", cpv_detail, cpv_points));
+  if (cpv_points > 0) {
+    add("cpv", cpv_points, [&] {
+      return cpv_points == kCpvUnderSector
+                 ? absl::StrCat("works in sector ", *cpv_prefix, ", which covers ", *cpv_code)
+                 : absl::StrCat("works in sector ", *cpv_prefix, ", within the lot's ", *cpv_code);
+    });
+  }
 
-  std::vector<std::string> shared_themes;
-  for (int theme : t.themes()) {
-    if (absl::c_linear_search(s.themes(), theme)) {
-      shared_themes.push_back(EnumLabel(static_cast<v1::Theme>(theme)));
-    }
+  int shared_themes = 0;
+  for (int theme : t.themes()) shared_themes += absl::c_linear_search(s.themes(), theme) ? 1 : 0;
+  if (shared_themes > 0) {
+    add("theme", kThemePoints * std::min(2, shared_themes), [&] {
+      std::vector<std::string> labels;
+      for (int theme : t.themes()) {
+        if (absl::c_linear_search(s.themes(), theme)) {
+          labels.push_back(EnumLabel(static_cast<v1::Theme>(theme)));
+        }
+      }
+      return absl::StrCat("shares ", absl::StrJoin(labels, ", "));
+    });
   }
-  if (!shared_themes.empty()) {
-    int points = kThemePoints * std::min<int>(2, static_cast<int>(shared_themes.size()));
-    add(Reason("theme", absl::StrCat("shares ", absl::StrJoin(shared_themes, ", ")), points));
-  }
-  if (cpv_points == 0 && shared_themes.empty()) return std::nullopt;
+  if (cpv_points == 0 && shared_themes == 0) return std::nullopt;
 
   if (!t.departments().empty()) {
-    std::vector<std::string> shared;
-    for (const std::string& d : t.departments()) {
-      if (absl::c_linear_search(s.departments(), d)) shared.push_back(d);
-    }
-    if (shared.empty()) return std::nullopt;
-    add(Reason("department", absl::StrCat("works in ", absl::StrJoin(shared, ", ")),
-               kDepartmentPoints));
+    auto works_in = [&](const std::string& d) { return absl::c_linear_search(s.departments(), d); };
+    if (absl::c_none_of(t.departments(), works_in)) return std::nullopt;
+    add("department", kDepartmentPoints, [&] {
+      std::vector<absl::string_view> shared;
+      for (const std::string& d : t.departments()) {
+        if (works_in(d)) shared.push_back(d);
+      }
+      return absl::StrCat("works in ", absl::StrJoin(shared, ", "));
+    });
   }
 
   if (s.max_contract_cents() > 0 && lot.estimated_amount_cents() > 0) {
     if (s.max_contract_cents() >= lot.estimated_amount_cents()) {
-      add(Reason("capacity",
-                 absl::StrCat("can take ", Euros(s.max_contract_cents()), ", the lot is ",
-                              Euros(lot.estimated_amount_cents())),
-                 kCapacityPoints));
+      add("capacity", kCapacityPoints, [&] {
+        return absl::StrCat("can take ", Euros(s.max_contract_cents()), ", the lot is ",
+                            Euros(lot.estimated_amount_cents()));
+      });
     } else {
-      add(Reason(
-          "capacity",
-          absl::StrCat("the lot (", Euros(lot.estimated_amount_cents()), ") exceeds its capacity (",
-                       Euros(s.max_contract_cents()), "): answer in a consortium"),
-          kOverCapacityPenalty));
+      add("capacity", kOverCapacityPenalty, [&] {
+        return absl::StrCat("the lot (", Euros(lot.estimated_amount_cents()),
+                            ") exceeds its capacity (", Euros(s.max_contract_cents()),
+                            "): answer in a consortium");
+      });
     }
   }
   if (lot.reservation() > v1::RESERVATION_NONE) {
-    add(Reason("reservation",
-               absl::StrCat("eligible for the lot reserved to ", EnumLabel(lot.reservation())),
-               kReservedPoints));
+    add("reservation", kReservedPoints, [&] {
+      return absl::StrCat("eligible for the lot reserved to ", EnumLabel(lot.reservation()));
+    });
   }
   if (s.size_class() == v1::SIZE_CLASS_TPE || s.size_class() == v1::SIZE_CLASS_PME) {
-    add(Reason("size", EnumLabel(s.size_class()), kSmallFirmPoints));
+    add("size", kSmallFirmPoints, [&] { return EnumLabel(s.size_class()); });
   }
-  if (IsSse(s.sse_status())) add(Reason("sse", EnumLabel(s.sse_status()), kSsePoints));
+  if (IsSse(s.sse_status())) {
+    add("sse", kSsePoints, [&] { return EnumLabel(s.sse_status()); });
+  }
+  return score;
+}
+
+}  // namespace
+
+std::optional<LotFit> FitLot(const v1::Structure& s, const v1::Tender& t, const v1::Lot& lot) {
+  LotFit fit;
+  std::optional<int> score = Fit(s, t, lot, &fit.reasons);
+  if (!score) return std::nullopt;
+  fit.score = *score;
   return fit;
+}
+
+std::optional<int> LotScore(const v1::Structure& s, const v1::Tender& t, const v1::Lot& lot) {
+  return Fit(s, t, lot, nullptr);
 }
 
 }  // namespace passerelle::tender

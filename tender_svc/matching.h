@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "passerelle/v1/registry.pb.h"
 #include "passerelle/v1/tender.pb.h"
 
@@ -25,9 +26,10 @@ std::vector<v1::SseStatus> EligibleSseStatuses(v1::Reservation reservation);
 
 // The significant digits of a CPV code, trailing zeros dropped ("45210000-2" → "4521"), at least
 // two.
-std::string CpvSector(const std::string& code);
+absl::string_view CpvSector(absl::string_view code);
 // The CPV codes a lot is judged on: its own, or its notice's when it has none.
-std::vector<std::string> LotCpvCodes(const v1::Tender& t, const v1::Lot& lot);
+const google::protobuf::RepeatedPtrField<std::string>& LotCpvCodes(const v1::Tender& t,
+                                                                   const v1::Lot& lot);
 
 struct LotFit {
   int score = 0;
@@ -37,6 +39,9 @@ struct LotFit {
 // The fit of `s` for `lot` of `t`; nullopt when `s` is not eligible for it, or shares neither its
 // sector nor a theme, or works in none of its departments.
 std::optional<LotFit> FitLot(const v1::Structure& s, const v1::Tender& t, const v1::Lot& lot);
+// FitLot's score alone, without wording the reasons: what ranking many candidates needs before
+// only the best are explained.
+std::optional<int> LotScore(const v1::Structure& s, const v1::Tender& t, const v1::Lot& lot);
 
 }  // namespace passerelle::tender
 

@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "common/errors.h"
 #include "common/paging.h"
+#include "google/protobuf/arena.h"
 #include "google/protobuf/util/time_util.h"
 #include "registry_svc/rules.h"
 #include "registry_svc/search.h"
@@ -434,8 +435,9 @@ absl::StatusOr<v1::MatchStructuresResponse> Tenders::MatchStructures(
   for (v1::SseStatus s : EligibleSseStatuses(lot.reservation())) base.add_sse_statuses(s);
   std::vector<v1::SearchStructuresRequest> searches;
   v1::SearchStructuresRequest by_sector = base;
-  for (const std::string& code : LotCpvCodes(tender, lot))
-    by_sector.add_cpv_prefixes(CpvSector(code));
+  for (const std::string& code : LotCpvCodes(tender, lot)) {
+    by_sector.add_cpv_prefixes(std::string(CpvSector(code)));
+  }
   searches.push_back(std::move(by_sector));
   if (!tender.themes().empty()) {
     v1::SearchStructuresRequest by_theme = base;
@@ -450,28 +452,51 @@ absl::StatusOr<v1::MatchStructuresResponse> Tenders::MatchStructures(
     plans.push_back(std::move(*plan));
   }
   std::unique_ptr<store::PostingCursor> candidates = store::NewUnionCursor(std::move(plans));
-  absl::StatusOr<std::vector<v1::Structure>> structures =
-      ReadAll<v1::Structure>(*view, registry::kStructureKind, candidates.get(), kMaxCandidates);
-  if (!structures.ok()) return structures.status();
+  std::vector<std::string> ids;
+  for (; candidates->Valid() && ids.size() < kMaxCandidates; candidates->Next()) {
+    ids.emplace_back(candidates->id());
+  }
+
+  // Every candidate is scored; only the page returned has its reasons worded. The candidates live
+  // in an arena, freed at once when the call ends.
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.start_block_size = 64 << 10;
+  arena_options.max_block_size = 1 << 20;
+  google::protobuf::Arena arena(arena_options);
+  struct Ranked {
+    int score;
+    const v1::Structure* structure;
+  };
+  std::vector<Ranked> ranked;
+  int32_t read = 0;
+  absl::Status scored = view->GetEach(
+      registry::kStructureKind, ids, [&](size_t, absl::string_view bytes) -> absl::Status {
+        auto* s = google::protobuf::Arena::CreateMessage<v1::Structure>(&arena);
+        if (!s->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+          return absl::DataLossError("stored record is unreadable");
+        }
+        ++read;
+        if (std::optional<int> score = LotScore(*s, tender, lot)) ranked.push_back({*score, s});
+        return absl::OkStatus();
+      });
+  if (!scored.ok()) return scored;
 
   v1::MatchStructuresResponse response;
-  response.set_candidates(static_cast<int32_t>(structures->size()));
-  std::vector<v1::StructureMatch> matches;
-  for (const v1::Structure& s : *structures) {
-    std::optional<LotFit> fit = FitLot(s, tender, lot);
-    if (!fit) continue;
-    v1::StructureMatch& m = matches.emplace_back();
-    m.set_structure(s.name());
-    m.set_display_name(s.display_name());
-    m.set_score(fit->score);
-    for (v1::MatchReason& r : fit->reasons) *m.add_reasons() = std::move(r);
-  }
-  auto better = [](const v1::StructureMatch& a, const v1::StructureMatch& b) {
-    return a.score() != b.score() ? a.score() > b.score() : a.structure() < b.structure();
+  response.set_candidates(read);
+  auto better = [](const Ranked& a, const Ranked& b) {
+    return a.score != b.score ? a.score > b.score : a.structure->name() < b.structure->name();
   };
-  size_t keep = std::min(matches.size(), static_cast<size_t>(*size));
-  std::partial_sort(matches.begin(), matches.begin() + keep, matches.end(), better);
-  for (size_t i = 0; i < keep; ++i) *response.add_matches() = std::move(matches[i]);
+  size_t keep = std::min(ranked.size(), static_cast<size_t>(*size));
+  std::partial_sort(ranked.begin(), ranked.begin() + keep, ranked.end(), better);
+  for (size_t i = 0; i < keep; ++i) {
+    const v1::Structure& s = *ranked[i].structure;
+    std::optional<LotFit> fit = FitLot(s, tender, lot);
+    v1::StructureMatch* m = response.add_matches();
+    m->set_structure(s.name());
+    m->set_display_name(s.display_name());
+    m->set_score(fit->score);
+    for (v1::MatchReason& r : fit->reasons) *m->add_reasons() = std::move(r);
+  }
   return response;
 }
 

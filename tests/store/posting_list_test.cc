@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <random>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
@@ -29,9 +32,9 @@ Ids Drain(PostingCursor& cursor) {
   return out;
 }
 
-// A RocksDB database whose default family merges posting lists, as the store's index family does. Each
-// commit is one WriteBatch; Flush and Compact move what commits wrote into files, where operands meet the
-// lists they edit.
+// A RocksDB database whose default family merges posting lists, as the store's index family does.
+// Each commit is one WriteBatch; Flush and Compact move what commits wrote into files, where
+// operands meet the lists they edit.
 class PostingListTest : public ::testing::Test {
  protected:
   void SetUp() override { Open(); }
@@ -64,13 +67,16 @@ class PostingListTest : public ::testing::Test {
     Commit(edits);
   }
   void Flush() { ASSERT_TRUE(db_->Flush(rocksdb::FlushOptions()).ok()); }
-  void Compact() { ASSERT_TRUE(db_->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr).ok()); }
+  void Compact() {
+    ASSERT_TRUE(db_->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr).ok());
+  }
 
   std::unique_ptr<PostingCursor> Cursor(absl::string_view term,
                                         const rocksdb::Snapshot* snapshot = nullptr) {
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot;
-    return ReadPostingList(db_.get(), ro, db_->DefaultColumnFamily(), keys::PostingList(kKind, term));
+    return ReadPostingList(db_.get(), ro, db_->DefaultColumnFamily(),
+                           keys::PostingList(kKind, term));
   }
   Ids Read(absl::string_view term) { return Drain(*Cursor(term)); }
 
@@ -154,9 +160,9 @@ TEST_F(PostingListTest, AListWhoseEveryIdWasRemovedReadsAsEmpty) {
   Remove(kTheme, {"a", "b"});
   Compact();
   rocksdb::PinnableSlice value;
-  ASSERT_TRUE(
-      db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), keys::PostingList(kKind, kTheme), &value)
-          .ok());
+  ASSERT_TRUE(db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(),
+                       keys::PostingList(kKind, kTheme), &value)
+                  .ok());
   EXPECT_TRUE(IsEmptyPostingList(absl::string_view(value.data(), value.size())));
   EXPECT_THAT(Read(kTheme), IsEmpty());
 }
@@ -248,4 +254,46 @@ TEST_F(PostingListTest, IntersectionsFindCommonIdsOfListsBuiltByManyCommits) {
 }
 
 }  // namespace
+TEST_F(PostingListTest, AListEditedByManyCommitsWalksAndSeeksAsTheSetItDescribes) {
+  // Sixty commits of random additions and removals, none compacted: the cursor folds them all.
+  std::mt19937 random(7);
+  std::set<std::string> model;
+  auto id = [](int n) { return absl::StrFormat("%03d", n); };
+  for (int commit = 0; commit < 60; ++commit) {
+    PostingEdits edits;
+    for (int k = 0; k < 12; ++k) {
+      const std::string chosen = id(static_cast<int>(random() % 200));
+      if (random() % 3 == 0) {
+        edits.Remove(kKind, kTheme, chosen);
+        model.erase(chosen);
+      } else {
+        edits.Add(kKind, kTheme, chosen);
+        model.insert(chosen);
+      }
+    }
+    Commit(edits);
+  }
+  EXPECT_EQ(Read(kTheme), Ids(model.begin(), model.end()));
+
+  auto c = Cursor(kTheme);
+  for (int target = 0; target < 200; target += 1 + static_cast<int>(random() % 9)) {
+    c->Seek(id(target));
+    auto expected = model.lower_bound(id(target));
+    if (expected == model.end()) {
+      EXPECT_FALSE(c->Valid()) << "seek " << target;
+      break;
+    }
+    ASSERT_TRUE(c->Valid()) << "seek " << target;
+    EXPECT_EQ(c->id(), *expected) << "seek " << target;
+    c->Next();
+    if (++expected == model.end()) {
+      EXPECT_FALSE(c->Valid());
+      break;
+    }
+    ASSERT_TRUE(c->Valid());
+    EXPECT_EQ(c->id(), *expected);
+    target = std::max(target, std::stoi(std::string(c->id())));
+  }
+}
+
 }  // namespace passerelle::store
