@@ -111,13 +111,14 @@ grpc::Status TenderServiceImpl::WatchTenders(grpc::ServerContext* context,
   absl::StatusOr<std::shared_ptr<Subscription>> sub =
       watch_->Subscribe(std::move(*plan), ResumeToken(*context, *request));
   if (!sub.ok()) return common::ToGrpcStatus(sub.status());
-  for (v1::TenderEvent event;;) {
-    switch ((*sub)->Next(absl::Now() + kWatchPoll, &event)) {
+  Subscription::Event event;
+  for (bool more = false;;) {
+    switch ((*sub)->Next(absl::Now() + kWatchPoll, &event, &more)) {
       case Subscription::Wait::kEvent: {
         // While events queue up, let the transport put several in one write.
         grpc::WriteOptions options;
-        if ((*sub)->HasPending()) options.set_buffer_hint();
-        if (!writer->Write(event, options)) {
+        if (more) options.set_buffer_hint();
+        if (!writer->Write(*event, options)) {
           return grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away");
         }
         break;

@@ -109,29 +109,19 @@ TenderFilter MakeTenderFilter(const v1::WatchTendersRequest& request,
   });
 }
 
-Subscription::Wait Subscription::Next(absl::Time deadline, v1::TenderEvent* event) {
+Subscription::Wait Subscription::Next(absl::Time deadline, Event* event, bool* more) {
   absl::MutexLock lock(&mu_);
   auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return !first_.empty() || !queue_.empty() || overflowed_ || closed_;
   };
   mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);
   if (overflowed_) return Wait::kOverflow;
-  if (!first_.empty()) {
-    *event = std::move(first_.front());
-    first_.pop_front();
-    return Wait::kEvent;
-  }
-  if (!queue_.empty()) {
-    *event = *queue_.front();
-    queue_.pop_front();
-    return Wait::kEvent;
-  }
-  return closed_ ? Wait::kClosed : Wait::kTimeout;
-}
-
-bool Subscription::HasPending() {
-  absl::MutexLock lock(&mu_);
-  return !first_.empty() || !queue_.empty();
+  std::deque<Event>& from = !first_.empty() ? first_ : queue_;
+  if (from.empty()) return closed_ ? Wait::kClosed : Wait::kTimeout;
+  *event = std::move(from.front());
+  from.pop_front();
+  *more = !first_.empty() || !queue_.empty();
+  return Wait::kEvent;
 }
 
 TenderWatch::TenderWatch(store::Store* store, size_t queue_limit)
@@ -186,7 +176,7 @@ void TenderWatch::Advance() {
   absl::Status s = ForEachTenderChange(
       *view, held, &position_, /*decode=*/!subscribers_.empty(),
       [&](v1::Tender t, const v1::VersionVector& at) {
-        std::shared_ptr<const v1::TenderEvent> event;
+        Subscription::Event event;
         for (auto& sub : subscribers_) {
           if (!sub->filter_(t)) continue;
           if (!event) event = std::make_shared<const v1::TenderEvent>(EventOf(t, at, false));
@@ -236,12 +226,14 @@ absl::StatusOr<std::shared_ptr<Subscription>> TenderWatch::Subscribe(
   }
   // What precedes the live events, read from the very snapshot the dispatcher had reached when the
   // subscriber joined: nothing is missed between the two, and nothing comes twice.
-  std::deque<v1::TenderEvent> first;
+  std::deque<Subscription::Event> first;
+  auto add = [&first](v1::Tender t, const v1::VersionVector& at, bool snapshot) {
+    first.push_back(std::make_shared<const v1::TenderEvent>(EventOf(std::move(t), at, snapshot)));
+  };
   if (resume) {
     absl::Status s = ForEachTenderChange(*view, position, &*resume, /*decode=*/true,
                                          [&](v1::Tender t, const v1::VersionVector& at) {
-                                           if (sub->filter_(t))
-                                             first.push_back(EventOf(std::move(t), at, false));
+                                           if (sub->filter_(t)) add(std::move(t), at, false);
                                          });
     if (!s.ok()) return s;
   } else {
@@ -252,7 +244,7 @@ absl::StatusOr<std::shared_ptr<Subscription>> TenderWatch::Subscribe(
       if (!bytes->has_value() || !t.ParseFromString(**bytes)) {
         return absl::DataLossError("the index names a notice that is missing or unreadable");
       }
-      if (sub->filter_(t)) first.push_back(EventOf(std::move(t), position, true));
+      if (sub->filter_(t)) add(std::move(t), position, true);
     }
   }
   absl::MutexLock lock(&sub->mu_);

@@ -49,13 +49,14 @@ class Subscription {
  public:
   enum class Wait { kEvent, kTimeout, kOverflow, kClosed };
 
+  // An event a subscriber receives; live ones are shared with every other subscriber they go to.
+  using Event = std::shared_ptr<const v1::TenderEvent>;
+
   // The next event: first the snapshot (or the catch-up after a resume token), then live ones.
   // kOverflow: this subscriber fell more than the queue limit behind and was dropped; kClosed: the
-  // node is stopping.
-  Wait Next(absl::Time deadline, v1::TenderEvent* event);
-  // Whether an event is waiting already, so that the writer can let the transport coalesce this one
-  // with the next.
-  bool HasPending();
+  // node is stopping. With kEvent, `more` says whether another is waiting already, so that the
+  // writer can let the transport coalesce the two.
+  Wait Next(absl::Time deadline, Event* event, bool* more);
 
  private:
   friend class TenderWatch;
@@ -63,10 +64,10 @@ class Subscription {
 
   const TenderFilter filter_;
   absl::Mutex mu_;
-  std::deque<v1::TenderEvent> first_ ABSL_GUARDED_BY(mu_);  // the snapshot or catch-up; not bounded
-  // Live events, shared by every subscriber they go to: one copy per event, not one per subscriber.
-  std::deque<std::shared_ptr<const v1::TenderEvent>> queue_
-      ABSL_GUARDED_BY(mu_);  // live events; bounded
+  std::deque<Event> first_ ABSL_GUARDED_BY(mu_);  // the snapshot or catch-up; not bounded
+  // Live events, shared by every subscriber they go to: one copy per event, not one per subscriber
+  // (nor one per delivery: the stream serialises the shared one).
+  std::deque<Event> queue_ ABSL_GUARDED_BY(mu_);  // live events; bounded
   bool overflowed_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };
