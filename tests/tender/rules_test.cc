@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "absl/time/civil_time.h"
+#include "cli/demo_data.h"
+#include "cli/demo_tenders.h"
 #include "common/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -219,6 +221,39 @@ TEST(FitLot, ALotBeyondCapacityScoresLowerThanOneWithin) {
   v1::Tender cheaper = t;
   cheaper.mutable_lots(0)->set_estimated_amount_cents(10'000'000);
   EXPECT_GT(FitLot(s, cheaper, cheaper.lots(0))->score, big->score);
+}
+
+TEST(FitLot, TheScoreAloneAgreesWithTheExplainedFitAndItsReasonsAddUpToIt) {
+  // Matching ranks every candidate by LotScore and explains only the page it returns: the two
+  // must agree on every structure and lot, including which ones do not match at all.
+  cli::StructureGenerator structures(11);
+  cli::TenderGenerator tenders(12, {"buyers/solideo", "buyers/paris-2024"});
+  std::vector<v1::Structure> pool;
+  for (int i = 0; i < 300; ++i) pool.push_back(structures.Next());
+  int matched = 0;
+  int unmatched = 0;
+  for (int n = 0; n < 60; ++n) {
+    const v1::Tender t = tenders.Next();
+    for (const v1::Lot& lot : t.lots()) {
+      for (const v1::Structure& s : pool) {
+        std::optional<int> score = LotScore(s, t, lot);
+        std::optional<LotFit> fit = FitLot(s, t, lot);
+        ASSERT_EQ(score.has_value(), fit.has_value()) << s.siret() << " " << t.tender_id();
+        if (!fit) {
+          ++unmatched;
+          continue;
+        }
+        ++matched;
+        EXPECT_EQ(*score, fit->score) << s.siret() << " " << t.tender_id();
+        int sum = 0;
+        for (const v1::MatchReason& r : fit->reasons) sum += r.points();
+        EXPECT_EQ(sum, fit->score) << s.siret() << " " << t.tender_id();
+      }
+    }
+  }
+  // Both outcomes occur, or the comparison proves little.
+  EXPECT_GT(matched, 100);
+  EXPECT_GT(unmatched, 100);
 }
 
 TEST(EnumLabel, ReadsAsPeopleWriteIt) {
