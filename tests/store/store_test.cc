@@ -314,6 +314,44 @@ TEST_F(StoreTest, ReadViewIsASnapshotThatLaterWritesDoNotReach) {
   EXPECT_THAT(SequencesOf(ChangesOf(store())), ElementsAre(1u, 2u, 3u));
 }
 
+TEST_F(StoreTest, GetEachVisitsTheRecordsThatExistInTheGivenOrderAsTheViewSawThem) {
+  // More ids than one batch reads, some absent, in no particular order.
+  std::vector<std::string> ids;
+  for (int i = 0; i < 150; ++i) {
+    std::string id = absl::StrFormat("id-%03d", (i * 37) % 150);
+    if (i % 3 != 0) {
+      ASSERT_TRUE(Put(store(), kStructure, id, "old-" + id, {}).ok());
+    }
+    ids.push_back(std::move(id));
+  }
+  std::unique_ptr<ReadView> view = store().Read();
+  ASSERT_TRUE(Put(store(), kStructure, ids[1], "new", {}).ok());   // after the view: unseen
+  ASSERT_TRUE(Put(store(), kStructure, ids[0], "late", {}).ok());  // absent in the view
+
+  std::vector<std::pair<size_t, std::string>> visited;
+  absl::Status s = view->GetEach(kStructure, ids, [&](size_t index, absl::string_view record) {
+    visited.emplace_back(index, std::string(record));
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(s.ok()) << s;
+  std::vector<std::pair<size_t, std::string>> expected;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i % 3 != 0) expected.emplace_back(i, "old-" + ids[i]);
+  }
+  EXPECT_EQ(visited, expected);
+
+  // A visit's error stops the walk and is returned.
+  int visits = 0;
+  absl::Status stopped = view->GetEach(kStructure, ids, [&](size_t, absl::string_view) {
+    return ++visits == 2 ? absl::DataLossError("unreadable") : absl::OkStatus();
+  });
+  EXPECT_EQ(stopped.code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(visits, 2);
+  EXPECT_EQ(
+      view->GetEach("nope", ids, [](size_t, absl::string_view) { return absl::OkStatus(); }).code(),
+      absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(StoreTest, ScanPagesInIdOrderAfterTheGivenId) {
   for (const char* id : {"03", "01", "05", "02", "04"}) {
     ASSERT_TRUE(Put(store(), kStructure, id, absl::StrCat("v", id)).ok());
@@ -364,21 +402,22 @@ TEST_F(StoreTest, TermsWithPrefixLeavesOutTermsWhoseEveryRecordLeft) {
 
 TEST_F(StoreTest, WriteEachThatWritesAnIdTwiceLeavesTheTermsOfItsLastWrite) {
   ASSERT_TRUE(Put(store(), kStructure, "a", "stored", {"dept:93"}).ok());
-  auto results = store().WriteEach(
-      kStructure, {"a", "b", "a"},
-      [](size_t item, const std::optional<std::string>&, const v1::Version&) -> absl::StatusOr<RecordWrite> {
-        if (item == 0) return RecordWrite{"moved", {"dept:93"}, {"dept:75"}};
-        if (item == 1) return RecordWrite{"b", {}, {"dept:75"}};
-        return RecordWrite{"back", {"dept:75"}, {"dept:93"}};
-      });
+  auto results = store().WriteEach(kStructure, {"a", "b", "a"},
+                                   [](size_t item, const std::optional<std::string>&,
+                                      const v1::Version&) -> absl::StatusOr<RecordWrite> {
+                                     if (item == 0)
+                                       return RecordWrite{"moved", {"dept:93"}, {"dept:75"}};
+                                     if (item == 1) return RecordWrite{"b", {}, {"dept:75"}};
+                                     return RecordWrite{"back", {"dept:75"}, {"dept:93"}};
+                                   });
   ASSERT_TRUE(results.ok()) << results.status();
   EXPECT_THAT(PostingsOf(store(), kStructure, "dept:93"), ElementsAre("a"));
   EXPECT_THAT(PostingsOf(store(), kStructure, "dept:75"), ElementsAre("b"));
 }
 
 TEST_F(StoreTest, PostingListsEditedByManyCommitsSurviveReopening) {
-  // Enough commits for the 1 MiB write buffer to flush several times, so lists are folded from files,
-  // the memtable and the write-ahead log.
+  // Enough commits for the 1 MiB write buffer to flush several times, so lists are folded from
+  // files, the memtable and the write-ahead log.
   Ids expected;
   for (int i = 0; i < 2000; ++i) {
     std::string id = absl::StrFormat("%05d", i);
@@ -455,7 +494,8 @@ TEST_F(StoreTest, ChangesListsAnOriginsEntriesInSequenceOrderAfterAndUpToLimit) 
               ElementsAre(254u, 255u, 256u, 257u, 258u));
   EXPECT_THAT(SequencesOf(ChangesOf(store(), kPartner, 298, 10)), ElementsAre(299u, 300u));
   EXPECT_THAT(ChangesOf(store(), kPartner, 300, 10), IsEmpty());
-  EXPECT_THAT(ChangesOf(store(), kPartner, UINT64_MAX, 10), IsEmpty());  // nothing is beyond the last sequence
+  EXPECT_THAT(ChangesOf(store(), kPartner, UINT64_MAX, 10),
+              IsEmpty());  // nothing is beyond the last sequence
   std::vector<v1::Change> all = ChangesOf(store());
   ASSERT_EQ(all.size(), 300u);
   for (size_t i = 0; i < all.size(); ++i) {
