@@ -193,33 +193,32 @@ void Refuse(const v1::ImportStructuresRequest& row, absl::string_view reason,
 
 Registry::PreparedImport Registry::PrepareImport(std::vector<v1::ImportStructuresRequest> rows) {
   PreparedImport batch;
-  batch.rows = std::move(rows);
-  for (size_t i = 0; i < batch.rows.size(); ++i) {
-    const v1::Structure& structure = batch.rows[i].structure();
+  batch.valid.reserve(rows.size());
+  for (v1::ImportStructuresRequest& row : rows) {
     common::FieldViolations violations;
-    ValidateStructure(structure, "", &violations);
+    ValidateStructure(row.structure(), "", &violations);
     if (!violations.empty()) {
-      Refuse(batch.rows[i], violations.ToStatus().message(), &batch.refused);
+      Refuse(row, violations.ToStatus().message(), &batch.refused);
       continue;
     }
-    batch.valid.push_back(i);
-    batch.terms.push_back(IndexTerms(structure));
+    std::vector<std::string> terms = IndexTerms(row.structure());
+    batch.valid.push_back({std::move(row), std::move(terms)});
   }
   return batch;
 }
 
 absl::StatusOr<v1::ImportStructuresResponse> Registry::CommitImport(PreparedImport batch) {
-  v1::ImportStructuresResponse summary = batch.refused;
+  v1::ImportStructuresResponse summary = std::move(batch.refused);
   std::vector<std::string> ids;
   ids.reserve(batch.valid.size());
-  for (size_t row : batch.valid) ids.push_back(batch.rows[row].structure().siret());
+  for (const PreparedRow& prepared : batch.valid) ids.push_back(prepared.row.structure().siret());
   std::vector<bool> created(batch.valid.size(), false);
   auto results = store_->WriteEach(
       kStructureKind, ids,
       [&](size_t i, const std::optional<std::string>& current, const v1::Version& version) {
         bool was_created = false;
         auto write =
-            UpsertStructure(batch.rows[batch.valid[i]].structure(), std::move(batch.terms[i]),
+            UpsertStructure(batch.valid[i].row.structure(), std::move(batch.valid[i].terms),
                             current, version, store_->partner_id(), &was_created);
         created[i] = was_created;
         return write;
@@ -227,7 +226,7 @@ absl::StatusOr<v1::ImportStructuresResponse> Registry::CommitImport(PreparedImpo
   if (!results.ok()) return results.status();
   for (size_t i = 0; i < batch.valid.size(); ++i) {
     if (!(*results)[i].ok()) {
-      Refuse(batch.rows[batch.valid[i]], (*results)[i].status().message(), &summary);
+      Refuse(batch.valid[i].row, (*results)[i].status().message(), &summary);
     } else if (created[i]) {
       summary.set_created(summary.created() + 1);
     } else {

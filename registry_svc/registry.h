@@ -49,11 +49,13 @@ class Registry {
       std::vector<v1::ImportStructuresRequest> rows);
 
   // An import batch checked and indexed, ready for CommitImport.
+  struct PreparedRow {
+    v1::ImportStructuresRequest row;
+    std::vector<std::string> terms;  // its structure's index terms
+  };
   struct PreparedImport {
-    std::vector<v1::ImportStructuresRequest> rows;
-    v1::ImportStructuresResponse refused;         // rows that failed validation
-    std::vector<size_t> valid;                    // indexes into rows
-    std::vector<std::vector<std::string>> terms;  // each valid row's index terms
+    v1::ImportStructuresResponse refused;  // rows that failed validation
+    std::vector<PreparedRow> valid;        // the others, in stream order
   };
   // The half of an import that needs no store: validation and index terms. Pure, so a stream can
   // prepare one batch while the previous one commits.

@@ -80,14 +80,29 @@ std::unique_ptr<store::PostingCursor> NoticesUnder(const store::ReadView& view,
   return store::NewIntersectionCursor(std::move(all));
 }
 
+// The ids `cursor` yields, at most `limit`.
+std::vector<std::string> Ids(store::PostingCursor* cursor, size_t limit) {
+  std::vector<std::string> ids;
+  for (; cursor->Valid() && ids.size() < limit; cursor->Next()) ids.emplace_back(cursor->id());
+  return ids;
+}
+
+// The records under the ids `cursor` yields (at most `limit`), read in batches.
 template <typename Record>
 absl::StatusOr<std::vector<Record>> ReadAll(const store::ReadView& view, absl::string_view kind,
                                             store::PostingCursor* cursor, size_t limit) {
+  const std::vector<std::string> ids = Ids(cursor, limit);
   std::vector<Record> out;
-  for (; cursor->Valid() && out.size() < limit; cursor->Next()) {
-    absl::StatusOr<Record> r = store::GetById<Record>(view, kind, cursor->id(), cursor->id());
-    if (!r.ok()) return r.status();
-    out.push_back(std::move(*r));
+  out.reserve(ids.size());
+  absl::Status read = view.GetEach(kind, ids, [&](size_t, absl::string_view bytes) {
+    if (!out.emplace_back().ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      return absl::DataLossError("stored record is unreadable");
+    }
+    return absl::OkStatus();
+  });
+  if (!read.ok()) return read;
+  if (out.size() != ids.size()) {
+    return absl::DataLossError(absl::StrCat("the ", kind, " index names a record that is missing"));
   }
   return out;
 }
@@ -452,10 +467,7 @@ absl::StatusOr<v1::MatchStructuresResponse> Tenders::MatchStructures(
     plans.push_back(std::move(*plan));
   }
   std::unique_ptr<store::PostingCursor> candidates = store::NewUnionCursor(std::move(plans));
-  std::vector<std::string> ids;
-  for (; candidates->Valid() && ids.size() < kMaxCandidates; candidates->Next()) {
-    ids.emplace_back(candidates->id());
-  }
+  const std::vector<std::string> ids = Ids(candidates.get(), kMaxCandidates);
 
   // Every candidate is scored; only the page returned has its reasons worded. The candidates live
   // in an arena, freed at once when the call ends.
