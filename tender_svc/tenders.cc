@@ -87,6 +87,12 @@ std::vector<std::string> Ids(store::PostingCursor* cursor, size_t limit) {
   return ids;
 }
 
+// DATA_LOSS unless a batch read (GetEach) found all `wanted` records the index named.
+absl::Status AllFound(absl::string_view kind, size_t found, size_t wanted) {
+  if (found == wanted) return absl::OkStatus();
+  return absl::DataLossError(absl::StrCat("the ", kind, " index names a record that is missing"));
+}
+
 // The records under the ids `cursor` yields (at most `limit`), read in batches.
 template <typename Record>
 absl::StatusOr<std::vector<Record>> ReadAll(const store::ReadView& view, absl::string_view kind,
@@ -101,9 +107,7 @@ absl::StatusOr<std::vector<Record>> ReadAll(const store::ReadView& view, absl::s
     return absl::OkStatus();
   });
   if (!read.ok()) return read;
-  if (out.size() != ids.size()) {
-    return absl::DataLossError(absl::StrCat("the ", kind, " index names a record that is missing"));
-  }
+  if (absl::Status all = AllFound(kind, out.size(), ids.size()); !all.ok()) return all;
   return out;
 }
 
@@ -480,7 +484,7 @@ absl::StatusOr<v1::MatchStructuresResponse> Tenders::MatchStructures(
     const v1::Structure* structure;
   };
   std::vector<Ranked> ranked;
-  int32_t read = 0;
+  size_t read = 0;
   absl::Status scored = view->GetEach(
       registry::kStructureKind, ids, [&](size_t, absl::string_view bytes) -> absl::Status {
         auto* s = google::protobuf::Arena::CreateMessage<v1::Structure>(&arena);
@@ -492,9 +496,11 @@ absl::StatusOr<v1::MatchStructuresResponse> Tenders::MatchStructures(
         return absl::OkStatus();
       });
   if (!scored.ok()) return scored;
+  if (absl::Status all = AllFound(registry::kStructureKind, read, ids.size()); !all.ok())
+    return all;
 
   v1::MatchStructuresResponse response;
-  response.set_candidates(read);
+  response.set_candidates(static_cast<int32_t>(read));
   auto better = [](const Ranked& a, const Ranked& b) {
     return a.score != b.score ? a.score > b.score : a.structure->name() < b.structure->name();
   };
