@@ -3,9 +3,10 @@
 // (see report.h):
 //   (a) raw_put_*: the bare gRPC + RocksDB baseline (raw-baseline-server), calls/s at
 //   --concurrency; (b) create_structure_*: CreateStructure on a node at the same concurrency, and
-//   its ratio to (a); (c) import_*: one ImportStructures stream of --structures rows into a fresh
-//   node; (d) search_*: sequential SearchStructures latency (theme + department) over what (c)
-//   loaded; (e) node_*_mb: that node's memory once loaded and searched.
+//   its ratio to (a), both timed in --rounds alternating windows (MeasurePaired); (c) import_*: one
+//   ImportStructures stream of --structures rows into a fresh node; (d) search_*: sequential
+//   SearchStructures latency (theme + department) over what (c) loaded; (e) node_*_mb: that node's
+//   memory once loaded and searched.
 // Goals are printed as "#" notes next to the figures; nothing is asserted.
 
 #include <sys/resource.h>
@@ -43,6 +44,7 @@ ABSL_FLAG(std::string, raw_server_binary, RAW_BASELINE_SERVER_BINARY, "raw-basel
 ABSL_FLAG(int, concurrency, 16, "calls in flight (one client thread each) for raw_put and create");
 ABSL_FLAG(absl::Duration, warmup, absl::Seconds(2), "untimed load before each throughput figure");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(10), "timed load for each throughput figure");
+ABSL_FLAG(int, rounds, 5, "alternating windows that share the timed load of raw_put and create");
 ABSL_FLAG(int, structures, 100000,
           "structures generated: all are imported, and CreateStructure uses each at most once");
 ABSL_FLAG(int, search_warmup_calls, 500, "untimed searches before the timed ones");
@@ -77,32 +79,32 @@ std::shared_ptr<grpc::Channel> Connect(const ServerProcess& server) {
 double Milliseconds(absl::Duration d) { return absl::ToDoubleMilliseconds(d); }
 
 ThroughputOptions Options() {
-  return {absl::GetFlag(FLAGS_concurrency), absl::GetFlag(FLAGS_warmup), absl::GetFlag(FLAGS_duration)};
+  return {absl::GetFlag(FLAGS_concurrency), absl::GetFlag(FLAGS_warmup),
+          absl::GetFlag(FLAGS_duration)};
 }
 
-// (a) The raw baseline on the dataset's own keys and bytes.
-absl::StatusOr<double> MeasureRawBaseline(const Dataset& data) {
+// (a) and (b): the raw baseline on the dataset's own keys and bytes, and CreateStructure of
+// structures never created before, timed in alternating windows.
+absl::StatusOr<std::pair<double, double>> MeasureCreateVsRaw(const Dataset& data) {
   std::vector<std::string> keys;
   for (const v1::Structure& s : data.structures) keys.push_back(s.siret());
-  return MeasureRawPut(absl::GetFlag(FLAGS_raw_server_binary), Options(), keys, data.serialized);
-}
-
-// (b) Each call creates a structure never created before.
-absl::StatusOr<double> MeasureCreate(const Dataset& data) {
+  absl::StatusOr<std::unique_ptr<RawPut>> raw =
+      RawPut::Start(absl::GetFlag(FLAGS_raw_server_binary), std::move(keys), data.serialized);
+  if (!raw.ok()) return raw.status();
   absl::StatusOr<std::unique_ptr<ServerProcess>> node =
       ServerProcess::StartNode(absl::GetFlag(FLAGS_node_binary));
   if (!node.ok()) return node.status();
   std::unique_ptr<v1::RegistryService::Stub> stub = v1::RegistryService::NewStub(Connect(**node));
-  return MeasureThroughput(
-      "create_structure", **node, Options(),
-      [&](int64_t i) {
-        v1::CreateStructureRequest request;
-        *request.mutable_structure() = data.structures[i];
-        v1::Structure response;
-        grpc::ClientContext context;
-        return stub->CreateStructure(&context, request, &response);
-      },
-      static_cast<int64_t>(data.structures.size()));
+  const ThroughputSide create{"create_structure", node->get(),
+                              [&](int64_t i) {
+                                v1::CreateStructureRequest request;
+                                *request.mutable_structure() = data.structures[i];
+                                v1::Structure response;
+                                grpc::ClientContext context;
+                                return stub->CreateStructure(&context, request, &response);
+                              },
+                              static_cast<int64_t>(data.structures.size())};
+  return MeasurePaired((*raw)->Side(), create, Options(), absl::GetFlag(FLAGS_rounds));
 }
 
 // (c) Every structure in one client stream, written the way the CLI's import writes them;
@@ -214,14 +216,12 @@ absl::Status Run() {
   PrintNote(absl::StrFormat("generated %d structures in %.2f s", data.structures.size(),
                             absl::ToDoubleSeconds(absl::Now() - generating)));
 
-  absl::StatusOr<double> raw = MeasureRawBaseline(data);
-  if (!raw.ok()) return raw.status();
-  PrintBench("raw_put_calls_per_s", *raw, "calls/s");
-
-  absl::StatusOr<double> create = MeasureCreate(data);
-  if (!create.ok()) return create.status();
-  PrintBench("create_structure_calls_per_s", *create, "calls/s");
-  PrintBench("create_vs_raw_ratio", *create / *raw, "ratio");
+  absl::StatusOr<std::pair<double, double>> paired = MeasureCreateVsRaw(data);
+  if (!paired.ok()) return paired.status();
+  const auto [raw, create] = *paired;
+  PrintBench("raw_put_calls_per_s", raw, "calls/s");
+  PrintBench("create_structure_calls_per_s", create, "calls/s");
+  PrintBench("create_vs_raw_ratio", create / raw, "ratio");
   PrintNote("goal: create_vs_raw_ratio >= 0.60");
 
   // (c)-(e) share one fresh node: loaded by the import, then searched, then weighed.

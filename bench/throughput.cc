@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -10,7 +11,6 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "raw_baseline.grpc.pb.h"
 
 namespace passerelle::bench {
 
@@ -20,54 +20,123 @@ absl::Duration ClientCpuTime() {
   return absl::DurationFromTimeval(usage.ru_utime) + absl::DurationFromTimeval(usage.ru_stime);
 }
 
-absl::StatusOr<double> MeasureThroughput(absl::string_view what, const ServerProcess& server,
-                                         const ThroughputOptions& options, const Call& call,
-                                         int64_t index_limit) {
+namespace {
+
+// What the timed windows of one side added up to.
+struct Timed {
+  LoadResult load;  // calls, elapsed and latencies summed over the windows
+  absl::Duration server_cpu;
+  absl::Duration client_cpu;
+};
+
+absl::Status CheckFailures(absl::string_view what, const LoadResult& r) {
+  if (r.failures == 0) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat(what, ": ", r.failures, " of ", r.calls,
+                                          " calls failed, first: ", r.first_failure));
+}
+
+// The untimed load before a side's first window; returns the index its timed calls start from.
+absl::StatusOr<int64_t> WarmUp(const ThroughputSide& side, const ThroughputOptions& options) {
   LoadPlan plan;
   plan.concurrency = options.concurrency;
-  plan.max_calls = index_limit;
+  plan.max_calls = side.index_limit;
   plan.max_duration = options.warmup;
-  LoadResult warmup = RunLoad(plan, call);
+  LoadResult warmup = RunLoad(plan, side.call);
+  if (absl::Status s = CheckFailures(side.what, warmup); !s.ok()) return s;
+  return warmup.end_index;
+}
 
-  plan.first_index = warmup.end_index;
-  plan.max_calls = index_limit - warmup.end_index;
-  plan.max_duration = options.duration;
-  const absl::Duration server_cpu = server.CpuTime();
+// One timed window of `side` from call `*next` on, added to `*timed`.
+absl::Status Window(const ThroughputSide& side, const ThroughputOptions& options,
+                    absl::Duration duration, int64_t* next, Timed* timed) {
+  LoadPlan plan;
+  plan.concurrency = options.concurrency;
+  plan.first_index = *next;
+  plan.max_calls = side.index_limit - *next;
+  plan.max_duration = duration;
+  const absl::Duration server_cpu = side.server->CpuTime();
   const absl::Duration client_cpu = ClientCpuTime();
-  LoadResult timed = RunLoad(plan, call);
-  const double server_us = absl::ToDoubleMicroseconds(server.CpuTime() - server_cpu) / timed.calls;
-  const double client_us = absl::ToDoubleMicroseconds(ClientCpuTime() - client_cpu) / timed.calls;
-  for (const LoadResult* r : {&warmup, &timed}) {
-    if (r->failures > 0) {
-      return absl::InternalError(absl::StrCat(what, ": ", r->failures, " of ", r->calls,
-                                              " calls failed, first: ", r->first_failure));
-    }
-  }
+  LoadResult r = RunLoad(plan, side.call);
+  timed->server_cpu += side.server->CpuTime() - server_cpu;
+  timed->client_cpu += ClientCpuTime() - client_cpu;
+  if (absl::Status s = CheckFailures(side.what, r); !s.ok()) return s;
+  *next = r.end_index;
+  timed->load.calls += r.calls;
+  timed->load.elapsed += r.elapsed;
+  timed->load.latencies.insert(timed->load.latencies.end(), r.latencies.begin(), r.latencies.end());
+  return absl::OkStatus();
+}
+
+// Notes what a side's windows gave and returns its calls/s.
+double Report(const ThroughputSide& side, const ThroughputOptions& options, Timed& timed) {
+  LoadResult& r = timed.load;
+  std::sort(r.latencies.begin(), r.latencies.end());
+  const double calls = static_cast<double>(std::max<int64_t>(r.calls, 1));
   PrintNote(absl::StrFormat(
       "%s: %d calls in %.2f s at concurrency %d; latency p50 %.3f ms, p99 %.3f ms; CPU per call: "
       "server %.0f us, client %.0f us",
-      what, timed.calls, absl::ToDoubleSeconds(timed.elapsed), plan.concurrency,
-      absl::ToDoubleMilliseconds(timed.Quantile(0.5)),
-      absl::ToDoubleMilliseconds(timed.Quantile(0.99)), server_us, client_us));
-  return timed.CallsPerSecond();
+      side.what, r.calls, absl::ToDoubleSeconds(r.elapsed), options.concurrency,
+      absl::ToDoubleMilliseconds(r.Quantile(0.5)), absl::ToDoubleMilliseconds(r.Quantile(0.99)),
+      absl::ToDoubleMicroseconds(timed.server_cpu) / calls,
+      absl::ToDoubleMicroseconds(timed.client_cpu) / calls));
+  return r.CallsPerSecond();
 }
 
-absl::StatusOr<double> MeasureRawPut(const std::string& binary, const ThroughputOptions& options,
-                                     const std::vector<std::string>& keys,
-                                     const std::vector<std::string>& values) {
+}  // namespace
+
+absl::StatusOr<double> MeasureThroughput(absl::string_view what, const ServerProcess& server,
+                                         const ThroughputOptions& options, const Call& call,
+                                         int64_t index_limit) {
+  const ThroughputSide side{std::string(what), &server, call, index_limit};
+  absl::StatusOr<int64_t> next = WarmUp(side, options);
+  if (!next.ok()) return next.status();
+  Timed timed;
+  if (absl::Status s = Window(side, options, options.duration, &*next, &timed); !s.ok()) return s;
+  return Report(side, options, timed);
+}
+
+absl::StatusOr<std::pair<double, double>> MeasurePaired(const ThroughputSide& a,
+                                                        const ThroughputSide& b,
+                                                        const ThroughputOptions& options,
+                                                        int rounds) {
+  absl::StatusOr<int64_t> next_a = WarmUp(a, options);
+  if (!next_a.ok()) return next_a.status();
+  absl::StatusOr<int64_t> next_b = WarmUp(b, options);
+  if (!next_b.ok()) return next_b.status();
+  const absl::Duration window = options.duration / std::max(rounds, 1);
+  Timed timed_a, timed_b;
+  for (int round = 0; round < std::max(rounds, 1); ++round) {
+    if (absl::Status s = Window(a, options, window, &*next_a, &timed_a); !s.ok()) return s;
+    if (absl::Status s = Window(b, options, window, &*next_b, &timed_b); !s.ok()) return s;
+  }
+  const double rate_a = Report(a, options, timed_a);  // notes a's line before b's
+  return std::make_pair(rate_a, Report(b, options, timed_b));
+}
+
+absl::StatusOr<std::unique_ptr<RawPut>> RawPut::Start(const std::string& binary,
+                                                      std::vector<std::string> keys,
+                                                      std::vector<std::string> values) {
   absl::StatusOr<std::unique_ptr<ServerProcess>> server = ServerProcess::StartRawBaseline(binary);
   if (!server.ok()) return server.status();
-  std::unique_ptr<RawBaseline::Stub> stub = RawBaseline::NewStub(
+  std::unique_ptr<RawPut> raw(new RawPut());
+  raw->stub_ = RawBaseline::NewStub(
       grpc::CreateChannel((*server)->address(), grpc::InsecureChannelCredentials()));
-  const int64_t n = static_cast<int64_t>(keys.size());
-  return MeasureThroughput("raw_put", **server, options, [&](int64_t i) {
-    PutRequest request;
-    request.set_key(keys[i % n]);
-    request.set_value(values[i % n]);
-    PutResponse response;
-    grpc::ClientContext context;
-    return stub->Put(&context, request, &response);
-  });
+  raw->server_ = std::move(*server);
+  raw->keys_ = std::move(keys);
+  raw->values_ = std::move(values);
+  return raw;
+}
+
+ThroughputSide RawPut::Side() const {
+  return {"raw_put", server_.get(), [this](int64_t i) {
+            const size_t n = keys_.size();
+            PutRequest request;
+            request.set_key(keys_[i % n]);
+            request.set_value(values_[i % n]);
+            PutResponse response;
+            grpc::ClientContext context;
+            return stub_->Put(&context, request, &response);
+          }};
 }
 
 }  // namespace passerelle::bench

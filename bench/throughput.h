@@ -5,7 +5,9 @@
 // for every node RPC, so that their ratios compare like with like.
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -13,6 +15,7 @@
 #include "absl/time/time.h"
 #include "bench/load.h"
 #include "bench/server_process.h"
+#include "raw_baseline.grpc.pb.h"
 
 namespace passerelle::bench {
 
@@ -32,11 +35,42 @@ absl::StatusOr<double> MeasureThroughput(absl::string_view what, const ServerPro
                                          const ThroughputOptions& options, const Call& call,
                                          int64_t index_limit = INT64_MAX);
 
-// The raw baseline: raw-baseline-server at `binary`, one plain gRPC call doing one RocksDB Put of
-// values[i % n] under keys[i % n] per call (scattered keys, as a node's record keys are).
-absl::StatusOr<double> MeasureRawPut(const std::string& binary, const ThroughputOptions& options,
-                                     const std::vector<std::string>& keys,
-                                     const std::vector<std::string>& values);
+// One of the two kinds of call a paired measure compares.
+struct ThroughputSide {
+  std::string what;
+  const ServerProcess* server;
+  Call call;
+  int64_t index_limit = INT64_MAX;  // as for MeasureThroughput
+};
+
+// Calls/s of `a` and of `b` (each to its own server, both running), after a warm-up of each, each
+// timed for options.duration in all but in `rounds` alternating windows: a, b, a, b... The speed of
+// this shared machine drifts by tens of percent over a minute, which two back-to-back runs turn
+// into noise in their ratio; alternating lays the drift on both alike. Notes each side as
+// MeasureThroughput does. Returns {a's calls/s, b's calls/s}.
+absl::StatusOr<std::pair<double, double>> MeasurePaired(const ThroughputSide& a,
+                                                        const ThroughputSide& b,
+                                                        const ThroughputOptions& options,
+                                                        int rounds);
+
+// The raw baseline: raw-baseline-server, whose one plain gRPC call does one RocksDB Put of
+// values[i % n] under keys[i % n] (scattered keys, as a node's record keys are).
+class RawPut {
+ public:
+  static absl::StatusOr<std::unique_ptr<RawPut>> Start(const std::string& binary,
+                                                       std::vector<std::string> keys,
+                                                       std::vector<std::string> values);
+  const ServerProcess& server() const { return *server_; }
+  // The side "raw_put" of a paired measure.
+  ThroughputSide Side() const;
+
+ private:
+  RawPut() = default;
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<RawBaseline::Stub> stub_;
+  std::vector<std::string> keys_;
+  std::vector<std::string> values_;
+};
 
 }  // namespace passerelle::bench
 
