@@ -4,7 +4,8 @@
 // --concurrency calls in flight, over gRPC straight to the node and over HTTP/1.1 keep-alive (one
 // connection per client thread) through the gateway. Prints (see report.h):
 //   gateway_get_calls_per_s, grpc_get_calls_per_s, gateway_vs_grpc_get_ratio,
-//   gateway_get_saturated_p99_added_ms (closed loop), gateway_get_p99_added_ms (both paths paced
+//   gateway_get_saturated_p99_added_ms (closed loop, both paths in --rounds alternating windows),
+//   gateway_get_p99_added_ms (both paths paced
 //   below saturation, calls alternating), the same for create; gateway_rss_1000_idle_mb (the
 //   gateway's RSS holding 1,000 idle connections); gateway_sse_delivery_p50_ms/_p99_ms
 //   (WatchTenders as Server-Sent Events to 500 clients while notices are written, commit to
@@ -45,6 +46,7 @@ ABSL_FLAG(int, concurrency, 64,
           "calls in flight: client threads, and HTTP connections through the gateway");
 ABSL_FLAG(absl::Duration, warmup, absl::Seconds(2), "untimed load before each figure");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(8), "timed load for each figure");
+ABSL_FLAG(int, rounds, 4, "alternating windows that share the saturated loads of gRPC and gateway");
 ABSL_FLAG(int, structures, 2000, "structures created up front for GetStructure to read");
 ABSL_FLAG(int, create_pool, 200000,
           "fresh structures generated for CreateStructure; each is created once");
@@ -103,6 +105,32 @@ LoadResult Measure(const Call& call, int64_t* next_index, double calls_per_secon
   return result;
 }
 
+// Closed loop on both paths: a warm-up of each, then --rounds alternating windows that give each
+// path --duration in all. The machine's speed drifts by tens of percent within a minute; two
+// back-to-back loads would put that drift in their ratio, alternating lays it on both alike.
+std::pair<LoadResult, LoadResult> MeasureAlternating(const Call& a, const Call& b,
+                                                     int64_t* next_index) {
+  LoadPlan plan;
+  plan.concurrency = absl::GetFlag(FLAGS_concurrency);
+  plan.max_duration = absl::GetFlag(FLAGS_warmup);
+  for (const Call* call : {&a, &b}) {
+    plan.first_index = *next_index;
+    *next_index = RunLoad(plan, *call).end_index;
+  }
+  const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
+  plan.max_duration = absl::GetFlag(FLAGS_duration) / rounds;
+  std::pair<LoadResult, LoadResult> out;
+  for (int round = 0; round < rounds; ++round) {
+    for (auto [call, total] : {std::pair(&a, &out.first), std::pair(&b, &out.second)}) {
+      plan.first_index = *next_index;
+      LoadResult window = RunLoad(plan, *call);
+      *next_index = window.end_index;
+      total->Add(window);
+    }
+  }
+  return out;
+}
+
 absl::Status CheckNoFailure(const std::string& what,
                             std::initializer_list<const LoadResult*> results) {
   for (const LoadResult* r : results) {
@@ -123,8 +151,7 @@ double AddedMs(const LoadResult& grpc_result, const LoadResult& gateway_result, 
 // to a call is read where neither path queues.
 absl::Status Compare(const std::string& what, const Call& grpc_call, const Call& gateway_call,
                      int64_t* index) {
-  LoadResult direct = Measure(grpc_call, index);
-  LoadResult through = Measure(gateway_call, index);
+  auto [direct, through] = MeasureAlternating(grpc_call, gateway_call, index);
   if (absl::Status s = CheckNoFailure(what, {&direct, &through}); !s.ok()) return s;
   PrintBench(absl::StrCat("gateway_", what, "_calls_per_s"), through.CallsPerSecond(), "calls/s");
   PrintBench(absl::StrCat("grpc_", what, "_calls_per_s"), direct.CallsPerSecond(), "calls/s");

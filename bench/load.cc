@@ -12,6 +12,18 @@
 
 namespace passerelle::bench {
 
+void LoadResult::Add(const LoadResult& next) {
+  calls += next.calls;
+  end_index = next.end_index;
+  if (failures == 0) first_failure = next.first_failure;
+  failures += next.failures;
+  elapsed += next.elapsed;
+  late_calls += next.late_calls;
+  const auto middle =
+      latencies.insert(latencies.end(), next.latencies.begin(), next.latencies.end());
+  std::inplace_merge(latencies.begin(), middle, latencies.end());
+}
+
 double LoadResult::CallsPerSecond() const {
   const double seconds = absl::ToDoubleSeconds(elapsed);
   return seconds > 0 ? static_cast<double>(calls) / seconds : 0;

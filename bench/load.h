@@ -49,6 +49,11 @@ struct LoadResult {
   // due.
   int64_t late_calls = 0;
 
+  // Adds the calls of a later load (`next` continues where this one ended): counts and elapsed
+  // time summed, latencies merged in order, end_index and the first failure carried on. Call order
+  // is not kept across loads: latencies_in_call_order is left as it was.
+  void Add(const LoadResult& next);
+
   double CallsPerSecond() const;
   // The latency below which a fraction `q` (0..1) of calls completed; zero without calls.
   absl::Duration Quantile(double q) const;

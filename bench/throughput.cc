@@ -61,16 +61,13 @@ absl::Status Window(const ThroughputSide& side, const ThroughputOptions& options
   timed->client_cpu += ClientCpuTime() - client_cpu;
   if (absl::Status s = CheckFailures(side.what, r); !s.ok()) return s;
   *next = r.end_index;
-  timed->load.calls += r.calls;
-  timed->load.elapsed += r.elapsed;
-  timed->load.latencies.insert(timed->load.latencies.end(), r.latencies.begin(), r.latencies.end());
+  timed->load.Add(r);
   return absl::OkStatus();
 }
 
 // Notes what a side's windows gave and returns its calls/s.
-double Report(const ThroughputSide& side, const ThroughputOptions& options, Timed& timed) {
-  LoadResult& r = timed.load;
-  std::sort(r.latencies.begin(), r.latencies.end());
+double Report(const ThroughputSide& side, const ThroughputOptions& options, const Timed& timed) {
+  const LoadResult& r = timed.load;
   const double calls = static_cast<double>(std::max<int64_t>(r.calls, 1));
   PrintNote(absl::StrFormat(
       "%s: %d calls in %.2f s at concurrency %d; latency p50 %.3f ms, p99 %.3f ms; CPU per call: "
