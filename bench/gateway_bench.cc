@@ -6,10 +6,9 @@
 //   gateway_get_calls_per_s, grpc_get_calls_per_s, gateway_vs_grpc_get_ratio,
 //   gateway_get_saturated_p99_added_ms (closed loop, both paths in --rounds alternating windows),
 //   gateway_get_p99_added_ms (both paths paced below saturation, calls alternating), the same for
-//   create; gateway_rss_1000_idle_mb (the
-//   gateway's RSS holding 1,000 idle connections); gateway_sse_delivery_p50_ms/_p99_ms
-//   (WatchTenders as Server-Sent Events to 500 clients while notices are written, commit to
-//   arrival).
+//   create; gateway_rss_1000_idle_mb (the gateway's RSS holding 1,000 idle connections);
+//   gateway_sse_delivery_p50_ms/_p99_ms (WatchTenders as Server-Sent Events to 500 clients while
+//   notices are written, commit to arrival).
 // Goals are "#" notes; nothing is asserted.
 
 #include <sys/resource.h>
