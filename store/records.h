@@ -37,12 +37,19 @@ inline std::string Etag(const v1::Version& v) {
   return absl::StrCat(v.origin_partner(), "-", v.origin_sequence());
 }
 
+// Parses stored bytes into `r` (which may live in an arena); DATA_LOSS when they do not parse.
+template <typename Record>
+absl::Status ParseInto(absl::string_view bytes, Record* r) {
+  if (!r->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError("stored record is unreadable");
+  }
+  return absl::OkStatus();
+}
+
 template <typename Record>
 absl::StatusOr<Record> ParseRecord(absl::string_view bytes) {
   Record r;
-  if (!r.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::DataLossError("stored record is unreadable");
-  }
+  if (absl::Status s = ParseInto(bytes, &r); !s.ok()) return s;
   return r;
 }
 
@@ -147,9 +154,7 @@ absl::StatusOr<Response> ListPage(const Store& store, absl::string_view kind, in
   if (!rows.ok()) return rows.status();
   Response response;
   for (size_t i = 0; i < rows->size() && i < static_cast<size_t>(*size); ++i) {
-    if (!(response.*add)()->ParseFromString((*rows)[i].second)) {
-      return absl::DataLossError("stored record is unreadable");
-    }
+    if (absl::Status s = ParseInto((*rows)[i].second, (response.*add)()); !s.ok()) return s;
   }
   if (rows->size() > static_cast<size_t>(*size)) {
     response.set_next_page_token(common::EncodePageToken(rows->at(*size - 1).first, kind));

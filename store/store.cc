@@ -217,6 +217,13 @@ rocksdb::ColumnFamilyHandle* Store::Family(absl::string_view name) const {
   return it == families_.end() ? nullptr : it->second;
 }
 
+absl::StatusOr<rocksdb::ColumnFamilyHandle*> Store::RecordFamily(absl::string_view kind) const {
+  rocksdb::ColumnFamilyHandle* family = Family(kind);
+  if (family == nullptr)
+    return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
+  return family;
+}
+
 absl::StatusOr<std::optional<std::string>> Store::ReadStored(const rocksdb::ReadOptions& options,
                                                              rocksdb::ColumnFamilyHandle* family,
                                                              absl::string_view id) const {
@@ -344,8 +351,8 @@ absl::StatusOr<v1::Version> Store::Write(absl::string_view kind, absl::string_vi
 
 absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::WriteEach(
     absl::string_view kind, const std::vector<std::string>& ids, WriteDecision decide) {
-  if (Family(kind) == nullptr)
-    return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
+  if (absl::StatusOr<rocksdb::ColumnFamilyHandle*> family = RecordFamily(kind); !family.ok())
+    return family.status();
   std::vector<WriteTarget> targets;
   targets.reserve(ids.size());
   for (const std::string& id : ids) targets.push_back({kind, id});
@@ -384,11 +391,10 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::CommitEach(
 
   for (size_t i = 0; i < targets.size(); ++i) {
     const auto [kind, id] = targets[i];
-    rocksdb::ColumnFamilyHandle* records = Family(kind);
-    if (records == nullptr) {
-      absl::Status unknown = absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
-      if (all_or_nothing) return unknown;
-      results.push_back(std::move(unknown));
+    absl::StatusOr<rocksdb::ColumnFamilyHandle*> records = RecordFamily(kind);
+    if (!records.ok()) {
+      if (all_or_nothing) return records.status();
+      results.push_back(records.status());
       continue;
     }
     if (!keys::IsValidComponent(id)) {
@@ -403,7 +409,7 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::CommitEach(
       current = p->second;
     } else {
       absl::StatusOr<std::optional<std::string>> stored =
-          ReadStored(rocksdb::ReadOptions(), records, id);
+          ReadStored(rocksdb::ReadOptions(), *records, id);
       if (!stored.ok()) return stored.status();
       if (*stored) {
         Envelope envelope;
@@ -463,12 +469,11 @@ ReadView::~ReadView() { store_->db_->ReleaseSnapshot(snapshot_); }
 
 absl::StatusOr<std::optional<std::string>> ReadView::Get(absl::string_view kind,
                                                          absl::string_view id) const {
-  rocksdb::ColumnFamilyHandle* family = store_->Family(kind);
-  if (family == nullptr)
-    return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
+  absl::StatusOr<rocksdb::ColumnFamilyHandle*> family = store_->RecordFamily(kind);
+  if (!family.ok()) return family.status();
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot_;
-  absl::StatusOr<std::optional<std::string>> stored = store_->ReadStored(ro, family, id);
+  absl::StatusOr<std::optional<std::string>> stored = store_->ReadStored(ro, *family, id);
   if (!stored.ok() || !*stored) return stored;
   absl::string_view record;
   if (absl::Status s = EnvelopeRecord(**stored, kind, id, &record); !s.ok()) return s;
@@ -480,9 +485,8 @@ absl::StatusOr<std::optional<std::string>> ReadView::Get(absl::string_view kind,
 absl::Status ReadView::GetEach(
     absl::string_view kind, const std::vector<std::string>& ids,
     absl::FunctionRef<absl::Status(size_t index, absl::string_view record)> visit) const {
-  rocksdb::ColumnFamilyHandle* family = store_->Family(kind);
-  if (family == nullptr)
-    return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
+  absl::StatusOr<rocksdb::ColumnFamilyHandle*> family = store_->RecordFamily(kind);
+  if (!family.ok()) return family.status();
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot_;
   // Batches bound what stays pinned (memtable entries, cached blocks) at once.
@@ -496,7 +500,7 @@ absl::Status ReadView::GetEach(
       keys[i] = rocksdb::Slice(ids[start + i].data(), ids[start + i].size());
       values[i].Reset();
     }
-    store_->db_->MultiGet(ro, family, n, keys.data(), values.data(), statuses.data());
+    store_->db_->MultiGet(ro, *family, n, keys.data(), values.data(), statuses.data());
     for (size_t i = 0; i < n; ++i) {
       const std::string& id = ids[start + i];
       if (statuses[i].IsNotFound()) continue;
@@ -600,12 +604,11 @@ absl::StatusOr<TallyCheck> Store::RecomputeTallies(bool repair) {
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ReadView::Scan(
     absl::string_view kind, absl::string_view after, size_t limit) const {
-  rocksdb::ColumnFamilyHandle* family = store_->Family(kind);
-  if (family == nullptr)
-    return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
+  absl::StatusOr<rocksdb::ColumnFamilyHandle*> family = store_->RecordFamily(kind);
+  if (!family.ok()) return family.status();
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot_;
-  std::unique_ptr<rocksdb::Iterator> it(store_->db_->NewIterator(ro, family));
+  std::unique_ptr<rocksdb::Iterator> it(store_->db_->NewIterator(ro, *family));
   std::vector<std::pair<std::string, std::string>> out;
   for (it->Seek(rocksdb::Slice(after.data(), after.size())); it->Valid() && out.size() < limit;
        it->Next()) {

@@ -248,6 +248,8 @@ class Store {
   struct QueuedWrite;
 
   rocksdb::ColumnFamilyHandle* Family(absl::string_view name) const;
+  // The column family of record kind `kind`; INVALID_ARGUMENT naming the kind when it has none.
+  absl::StatusOr<rocksdb::ColumnFamilyHandle*> RecordFamily(absl::string_view kind) const;
   // Decides and commits `targets`, in order, as one local commit. A target of an unknown kind or
   // with an empty id fails alone (with `all_or_nothing`, it fails them all); an error returned
   // fails them all.

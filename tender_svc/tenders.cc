@@ -101,10 +101,7 @@ absl::StatusOr<std::vector<Record>> ReadAll(const store::ReadView& view, absl::s
   std::vector<Record> out;
   out.reserve(ids.size());
   absl::Status read = view.GetEach(kind, ids, [&](size_t, absl::string_view bytes) {
-    if (!out.emplace_back().ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-      return absl::DataLossError("stored record is unreadable");
-    }
-    return absl::OkStatus();
+    return store::ParseInto(bytes, &out.emplace_back());
   });
   if (!read.ok()) return read;
   if (absl::Status all = AllFound(kind, out.size(), ids.size()); !all.ok()) return all;
@@ -488,9 +485,7 @@ absl::StatusOr<v1::MatchStructuresResponse> Tenders::MatchStructures(
   absl::Status scored = view->GetEach(
       registry::kStructureKind, ids, [&](size_t, absl::string_view bytes) -> absl::Status {
         auto* s = google::protobuf::Arena::CreateMessage<v1::Structure>(&arena);
-        if (!s->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-          return absl::DataLossError("stored record is unreadable");
-        }
+        if (absl::Status parsed = store::ParseInto(bytes, s); !parsed.ok()) return parsed;
         ++read;
         if (std::optional<int> score = LotScore(*s, tender, lot)) ranked.push_back({*score, s});
         return absl::OkStatus();
