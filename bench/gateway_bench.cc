@@ -31,7 +31,7 @@
 #include "bench/tenders.h"
 #include "cli/demo_data.h"
 #include "gateway/access.h"
-#include "gateway/transcode.h"
+#include "gateway/json_print.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"

@@ -27,7 +27,7 @@
 #include "gateway/request_plan.h"
 #include "gateway/sse.h"
 #include "gateway/streaming_call.h"
-#include "gateway/transcode.h"
+#include "gateway/json_print.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "mesh/identity.h"

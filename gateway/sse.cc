@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "gateway/transcode.h"
+#include "gateway/json_print.h"
 
 namespace passerelle::gateway {
 namespace {

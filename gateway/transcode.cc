@@ -310,11 +310,4 @@ std::vector<NdjsonLine> SplitNdjson(absl::string_view body) {
   return lines;
 }
 
-std::string ToJson(const Message& message) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions options;
-  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
-  return out;
-}
-
 }  // namespace passerelle::gateway

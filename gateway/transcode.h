@@ -1,8 +1,8 @@
 #ifndef PASSERELLE_GATEWAY_TRANSCODE_H_
 #define PASSERELLE_GATEWAY_TRANSCODE_H_
 
-// HTTP request parts → a request message, and messages → JSON, with protobuf's own JSON mapping
-// (proto3 JSON: lowerCamelCase out, either spelling in). Pure: no I/O, no gRPC. Every refusal is
+// HTTP request parts → a request message, with protobuf's own JSON mapping
+// (proto3 JSON: field names in either spelling). Pure: no I/O, no gRPC. Every refusal is
 // INVALID_ARGUMENT carrying google.rpc.BadRequest field violations (common/errors.h) that name the
 // field, so the HTTP edge reports it as a gRPC service would.
 
@@ -44,9 +44,6 @@ struct NdjsonLine {
   absl::string_view json;
 };
 std::vector<NdjsonLine> SplitNdjson(absl::string_view body);
-
-// `message` as JSON (proto3 mapping, lowerCamelCase names, default values omitted).
-std::string ToJson(const google::protobuf::Message& message);
 
 }  // namespace passerelle::gateway
 

@@ -3,7 +3,7 @@
 // real gateway.
 
 #include "absl/strings/str_cat.h"
-#include "gateway/transcode.h"
+#include "gateway/json_print.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"

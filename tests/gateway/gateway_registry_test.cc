@@ -2,6 +2,7 @@
 // HTTP/JSON, and every way a request can be refused.
 
 #include "absl/strings/str_cat.h"
+#include "gateway/json_print.h"
 #include "gateway/transcode.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

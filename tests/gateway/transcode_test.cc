@@ -206,12 +206,5 @@ TEST(Ndjson, BlankLinesAreSkippedAndLinesKeepTheirNumbers) {
   EXPECT_EQ(lines[1].json, "{\"b\":2}");
 }
 
-TEST(Json, MessagesPrintAsProto3JsonOnOneLine) {
-  v1::Structure structure;
-  structure.set_display_name("A\nB");
-  structure.set_annual_turnover_cents(5);
-  EXPECT_EQ(ToJson(structure), R"({"displayName":"A\nB","annualTurnoverCents":"5"})");
-}
-
 }  // namespace
 }  // namespace passerelle::gateway

@@ -19,7 +19,7 @@
 #include "absl/time/clock.h"
 #include "gateway/access.h"
 #include "gateway/request_plan.h"
-#include "gateway/transcode.h"
+#include "gateway/json_print.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
