@@ -345,10 +345,6 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // A stream may stay silent for long (a watch with nothing new): notice a client hanging up
   // without waiting for the next event to fail to write, so the node's stream ends with it. An
-  // HTTP/1.1 client sends nothing while it reads a response, so the socket becoming readable with
-  // nothing to read is the hang-up.
-  // A stream may stay silent for long (a watch with nothing new): notice a client hanging up
-  // without waiting for the next event to fail to write, so the node's stream ends with it. An
   // HTTP/1.1 client sends nothing while it reads a response, so a read completing during the stream
   // is the hang-up — or, from a pipelining client, the first byte of its next request, kept for the
   // next read.
