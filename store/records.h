@@ -53,6 +53,35 @@ absl::StatusOr<Record> ParseRecord(absl::string_view bytes) {
   return r;
 }
 
+// The ids `cursor` yields, at most `limit`.
+inline std::vector<std::string> Ids(PostingCursor* cursor, size_t limit) {
+  std::vector<std::string> ids;
+  for (; cursor->Valid() && ids.size() < limit; cursor->Next()) ids.emplace_back(cursor->id());
+  return ids;
+}
+
+// DATA_LOSS unless a batch read (GetEach) found all `wanted` records the index named.
+inline absl::Status AllFound(absl::string_view kind, size_t found, size_t wanted) {
+  if (found == wanted) return absl::OkStatus();
+  return absl::DataLossError(absl::StrCat("the ", kind, " index names a record that is missing"));
+}
+
+// The records under the ids `cursor` yields (at most `limit`), read in batches (GetEach); DATA_LOSS
+// when one is missing or does not parse.
+template <typename Record>
+absl::StatusOr<std::vector<Record>> ReadAll(const ReadView& view, absl::string_view kind,
+                                            PostingCursor* cursor, size_t limit = SIZE_MAX) {
+  const std::vector<std::string> ids = Ids(cursor, limit);
+  std::vector<Record> out;
+  out.reserve(ids.size());
+  absl::Status read = view.GetEach(kind, ids, [&](size_t, absl::string_view bytes) {
+    return ParseInto(bytes, &out.emplace_back());
+  });
+  if (!read.ok()) return read;
+  if (absl::Status all = AllFound(kind, out.size(), ids.size()); !all.ok()) return all;
+  return out;
+}
+
 // Clears what only the node sets, so a client cannot forge it.
 template <typename Record>
 void ClearOutputOnly(Record* r) {

@@ -80,34 +80,6 @@ std::unique_ptr<store::PostingCursor> NoticesUnder(const store::ReadView& view,
   return store::NewIntersectionCursor(std::move(all));
 }
 
-// The ids `cursor` yields, at most `limit`.
-std::vector<std::string> Ids(store::PostingCursor* cursor, size_t limit) {
-  std::vector<std::string> ids;
-  for (; cursor->Valid() && ids.size() < limit; cursor->Next()) ids.emplace_back(cursor->id());
-  return ids;
-}
-
-// DATA_LOSS unless a batch read (GetEach) found all `wanted` records the index named.
-absl::Status AllFound(absl::string_view kind, size_t found, size_t wanted) {
-  if (found == wanted) return absl::OkStatus();
-  return absl::DataLossError(absl::StrCat("the ", kind, " index names a record that is missing"));
-}
-
-// The records under the ids `cursor` yields (at most `limit`), read in batches.
-template <typename Record>
-absl::StatusOr<std::vector<Record>> ReadAll(const store::ReadView& view, absl::string_view kind,
-                                            store::PostingCursor* cursor, size_t limit) {
-  const std::vector<std::string> ids = Ids(cursor, limit);
-  std::vector<Record> out;
-  out.reserve(ids.size());
-  absl::Status read = view.GetEach(kind, ids, [&](size_t, absl::string_view bytes) {
-    return store::ParseInto(bytes, &out.emplace_back());
-  });
-  if (!read.ok()) return read;
-  if (absl::Status all = AllFound(kind, out.size(), ids.size()); !all.ok()) return all;
-  return out;
-}
-
 // The notice terms under which the notices a structure may match are found: its sectors and its
 // themes.
 std::vector<std::string> RelevantTerms(const v1::Structure& s) {
@@ -468,7 +440,7 @@ absl::StatusOr<v1::MatchStructuresResponse> Tenders::MatchStructures(
     plans.push_back(std::move(*plan));
   }
   std::unique_ptr<store::PostingCursor> candidates = store::NewUnionCursor(std::move(plans));
-  const std::vector<std::string> ids = Ids(candidates.get(), kMaxCandidates);
+  const std::vector<std::string> ids = store::Ids(candidates.get(), kMaxCandidates);
 
   // Every candidate is scored; only the page returned has its reasons worded. The candidates live
   // in an arena, freed at once when the call ends.
@@ -491,7 +463,7 @@ absl::StatusOr<v1::MatchStructuresResponse> Tenders::MatchStructures(
         return absl::OkStatus();
       });
   if (!scored.ok()) return scored;
-  if (absl::Status all = AllFound(registry::kStructureKind, read, ids.size()); !all.ok())
+  if (absl::Status all = store::AllFound(registry::kStructureKind, read, ids.size()); !all.ok())
     return all;
 
   v1::MatchStructuresResponse response;
@@ -525,7 +497,7 @@ absl::StatusOr<v1::MatchTendersResponse> Tenders::MatchTenders(
       {{terms::Status(v1::TENDER_STATUS_FORECAST), terms::Status(v1::TENDER_STATUS_PUBLISHED)},
        RelevantTerms(*s)});
   absl::StatusOr<std::vector<v1::Tender>> tenders =
-      ReadAll<v1::Tender>(*view, kTenderKind, cursor.get(), kMaxCandidates);
+      store::ReadAll<v1::Tender>(*view, kTenderKind, cursor.get(), kMaxCandidates);
   if (!tenders.ok()) return tenders.status();
   std::vector<v1::LotMatch> matches;
   for (const v1::Tender& t : *tenders) {
@@ -550,7 +522,7 @@ absl::StatusOr<v1::Digest> Tenders::GetDigest(const v1::GetDigestRequest& reques
   std::unique_ptr<store::PostingCursor> cursor =
       view->Postings(kTenderKind, terms::Week(request.week()));
   absl::StatusOr<std::vector<v1::Tender>> tenders =
-      ReadAll<v1::Tender>(*view, kTenderKind, cursor.get(), kMaxCandidates);
+      store::ReadAll<v1::Tender>(*view, kTenderKind, cursor.get(), kMaxCandidates);
   if (!tenders.ok()) return tenders.status();
   return BuildDigest(*s, request.week(), *tenders);
 }

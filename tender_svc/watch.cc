@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "common/errors.h"
+#include "store/records.h"
 #include "tender_svc/digest.h"
 #include "tender_svc/tenders.h"
 
@@ -237,13 +238,10 @@ absl::StatusOr<std::shared_ptr<Subscription>> TenderWatch::Subscribe(
                                          });
     if (!s.ok()) return s;
   } else {
-    for (auto cursor = plan.candidates(*view); cursor->Valid(); cursor->Next()) {
-      absl::StatusOr<std::optional<std::string>> bytes = view->Get(kTenderKind, cursor->id());
-      if (!bytes.ok()) return bytes.status();
-      v1::Tender t;
-      if (!bytes->has_value() || !t.ParseFromString(**bytes)) {
-        return absl::DataLossError("the index names a notice that is missing or unreadable");
-      }
+    absl::StatusOr<std::vector<v1::Tender>> notices =
+        store::ReadAll<v1::Tender>(*view, kTenderKind, plan.candidates(*view).get());
+    if (!notices.ok()) return notices.status();
+    for (v1::Tender& t : *notices) {
       if (sub->filter_(t)) add(std::move(t), position, true);
     }
   }
