@@ -4,7 +4,8 @@
 // --concurrency calls in flight, over gRPC straight to the node and over HTTP/1.1 keep-alive (one
 // connection per client thread) through the gateway. Prints (see report.h):
 //   gateway_get_calls_per_s, grpc_get_calls_per_s, gateway_vs_grpc_get_ratio,
-//   gateway_get_saturated_p99_added_ms (closed loop, both paths in --rounds alternating windows),
+//   gateway_get_saturated_p99_added_ms (closed loop, both paths in --rounds alternating windows:
+//   MeasurePaired, which notes the CPU per call of the node (gRPC) and of the gateway),
 //   gateway_get_p99_added_ms (both paths paced below saturation, calls alternating), the same for
 //   create; gateway_rss_1000_idle_mb (the gateway's RSS holding 1,000 idle connections);
 //   gateway_sse_delivery_p50_ms/_p99_ms (WatchTenders as Server-Sent Events to 500 clients while
@@ -29,6 +30,7 @@
 #include "bench/report.h"
 #include "bench/server_process.h"
 #include "bench/tenders.h"
+#include "bench/throughput.h"
 #include "cli/demo_data.h"
 #include "gateway/access.h"
 #include "gateway/json_print.h"
@@ -104,32 +106,6 @@ LoadResult Measure(const Call& call, int64_t* next_index, double calls_per_secon
   return result;
 }
 
-// Closed loop on both paths: a warm-up of each, then --rounds alternating windows that give each
-// path --duration in all. The machine's speed drifts by tens of percent within a minute; two
-// back-to-back loads would put that drift in their ratio, alternating lays it on both alike.
-std::pair<LoadResult, LoadResult> MeasureAlternating(const Call& a, const Call& b,
-                                                     int64_t* next_index) {
-  LoadPlan plan;
-  plan.concurrency = absl::GetFlag(FLAGS_concurrency);
-  plan.max_duration = absl::GetFlag(FLAGS_warmup);
-  for (const Call* call : {&a, &b}) {
-    plan.first_index = *next_index;
-    *next_index = RunLoad(plan, *call).end_index;
-  }
-  const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
-  plan.max_duration = absl::GetFlag(FLAGS_duration) / rounds;
-  std::pair<LoadResult, LoadResult> out;
-  for (int round = 0; round < rounds; ++round) {
-    for (auto [call, total] : {std::pair(&a, &out.first), std::pair(&b, &out.second)}) {
-      plan.first_index = *next_index;
-      LoadResult window = RunLoad(plan, *call);
-      *next_index = window.end_index;
-      total->Add(window);
-    }
-  }
-  return out;
-}
-
 absl::Status CheckNoFailure(const std::string& what,
                             std::initializer_list<const LoadResult*> results) {
   for (const LoadResult* r : results) {
@@ -148,10 +124,24 @@ double AddedMs(const LoadResult& grpc_result, const LoadResult& gateway_result, 
 // the gateway's capacity: at saturation a closed loop's latency is its concurrency over its
 // throughput, so the saturated "added" p99 restates the throughput ratio; what the gateway adds
 // to a call is read where neither path queues.
-absl::Status Compare(const std::string& what, const Call& grpc_call, const Call& gateway_call,
+absl::Status Compare(const std::string& what, const ServerProcess& node,
+                     const ServerProcess& gateway, const Call& grpc_call, const Call& gateway_call,
                      int64_t* index) {
-  auto [direct, through] = MeasureAlternating(grpc_call, gateway_call, index);
-  if (absl::Status s = CheckNoFailure(what, {&direct, &through}); !s.ok()) return s;
+  // Both sides draw from one range of indices, gRPC the even ones and the gateway the odd ones,
+  // so that no fresh structure is created twice.
+  const int64_t base = *index;
+  auto side = [&](const ServerProcess& server, const Call& call, int parity) {
+    return ThroughputSide{absl::StrCat(&server == &node ? "grpc_" : "gateway_", what), &server,
+                          [&call, base, parity](int64_t i) { return call(base + 2 * i + parity); }};
+  };
+  absl::StatusOr<std::pair<LoadResult, LoadResult>> paired =
+      MeasurePaired(side(node, grpc_call, 0), side(gateway, gateway_call, 1),
+                    {absl::GetFlag(FLAGS_concurrency), absl::GetFlag(FLAGS_warmup),
+                     absl::GetFlag(FLAGS_duration)},
+                    absl::GetFlag(FLAGS_rounds));
+  if (!paired.ok()) return paired.status();
+  const auto& [direct, through] = *paired;
+  *index = base + 2 * std::max(direct.end_index, through.end_index);
   PrintBench(absl::StrCat("gateway_", what, "_calls_per_s"), through.CallsPerSecond(), "calls/s");
   PrintBench(absl::StrCat("grpc_", what, "_calls_per_s"), direct.CallsPerSecond(), "calls/s");
   PrintBench(absl::StrCat("gateway_vs_grpc_", what, "_ratio"),
@@ -392,7 +382,8 @@ absl::Status Run() {
         kToken, "GET", "/v1/structures/" + structures[i % count].siret()));
   };
   int64_t index = 0;
-  if (absl::Status s = Compare("get", grpc_get, gateway_get, &index); !s.ok()) return s;
+  if (absl::Status s = Compare("get", **node, **gateway, grpc_get, gateway_get, &index); !s.ok())
+    return s;
 
   // Creates draw fresh structures past the preloaded ones; a create beyond the pool fails as a
   // duplicate, and the figure is refused rather than skewed.
@@ -412,7 +403,9 @@ absl::Status Run() {
         ThreadConnection(port).CallAs(kToken, "POST", "/v1/structures", gateway::ToJson(fresh(i))));
   };
   int64_t create_index = 0;
-  if (absl::Status s = Compare("create", grpc_create, gateway_create, &create_index); !s.ok())
+  if (absl::Status s =
+          Compare("create", **node, **gateway, grpc_create, gateway_create, &create_index);
+      !s.ok())
     return s;
   PrintNote("goal: gateway_vs_grpc_*_ratio >= 0.5 and gateway_*_p99_added_ms < 2");
 

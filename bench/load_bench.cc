@@ -85,7 +85,7 @@ ThroughputOptions Options() {
 
 // (a) and (b): the raw baseline on the dataset's own keys and bytes, and CreateStructure of
 // structures never created before, timed in alternating windows.
-absl::StatusOr<std::pair<double, double>> MeasureCreateVsRaw(const Dataset& data) {
+absl::StatusOr<std::pair<LoadResult, LoadResult>> MeasureCreateVsRaw(const Dataset& data) {
   std::vector<std::string> keys;
   for (const v1::Structure& s : data.structures) keys.push_back(s.siret());
   absl::StatusOr<std::unique_ptr<RawPut>> raw =
@@ -216,9 +216,10 @@ absl::Status Run() {
   PrintNote(absl::StrFormat("generated %d structures in %.2f s", data.structures.size(),
                             absl::ToDoubleSeconds(absl::Now() - generating)));
 
-  absl::StatusOr<std::pair<double, double>> paired = MeasureCreateVsRaw(data);
+  absl::StatusOr<std::pair<LoadResult, LoadResult>> paired = MeasureCreateVsRaw(data);
   if (!paired.ok()) return paired.status();
-  const auto [raw, create] = *paired;
+  const double raw = paired->first.CallsPerSecond();
+  const double create = paired->second.CallsPerSecond();
   PrintBench("raw_put_calls_per_s", raw, "calls/s");
   PrintBench("create_structure_calls_per_s", create, "calls/s");
   PrintBench("create_vs_raw_ratio", create / raw, "ratio");

@@ -272,10 +272,11 @@ absl::Status Run() {
   const ThroughputSide create_tender{"create_tender", node->get(),
                                      [&](int64_t i) { return CreateTender(*tenders, fresh[i]); },
                                      static_cast<int64_t>(fresh.size())};
-  absl::StatusOr<std::pair<double, double>> paired =
+  absl::StatusOr<std::pair<LoadResult, LoadResult>> paired =
       MeasurePaired((*raw)->Side(), create_tender, Options(), absl::GetFlag(FLAGS_rounds));
   if (!paired.ok()) return paired.status();
-  const auto [raw_rate, create_rate] = *paired;
+  const double raw_rate = paired->first.CallsPerSecond();
+  const double create_rate = paired->second.CallsPerSecond();
   PrintBench("raw_put_calls_per_s", raw_rate, "calls/s");
   PrintBench("create_tender_calls_per_s", create_rate, "calls/s");
   PrintBench("create_tender_vs_raw_ratio", create_rate / raw_rate, "ratio");

@@ -39,7 +39,8 @@ absl::Status CheckFailures(absl::string_view what, const LoadResult& r) {
 absl::StatusOr<int64_t> WarmUp(const ThroughputSide& side, const ThroughputOptions& options) {
   LoadPlan plan;
   plan.concurrency = options.concurrency;
-  plan.max_calls = side.index_limit;
+  plan.first_index = side.first_index;
+  plan.max_calls = side.index_limit - side.first_index;
   plan.max_duration = options.warmup;
   LoadResult warmup = RunLoad(plan, side.call);
   if (absl::Status s = CheckFailures(side.what, warmup); !s.ok()) return s;
@@ -65,8 +66,8 @@ absl::Status Window(const ThroughputSide& side, const ThroughputOptions& options
   return absl::OkStatus();
 }
 
-// Notes what a side's windows gave and returns its calls/s.
-double Report(const ThroughputSide& side, const ThroughputOptions& options, const Timed& timed) {
+// Notes what a side's windows gave.
+void Report(const ThroughputSide& side, const ThroughputOptions& options, const Timed& timed) {
   const LoadResult& r = timed.load;
   const double calls = static_cast<double>(std::max<int64_t>(r.calls, 1));
   PrintNote(absl::StrFormat(
@@ -76,7 +77,6 @@ double Report(const ThroughputSide& side, const ThroughputOptions& options, cons
       absl::ToDoubleMilliseconds(r.Quantile(0.5)), absl::ToDoubleMilliseconds(r.Quantile(0.99)),
       absl::ToDoubleMicroseconds(timed.server_cpu) / calls,
       absl::ToDoubleMicroseconds(timed.client_cpu) / calls));
-  return r.CallsPerSecond();
 }
 
 }  // namespace
@@ -89,13 +89,14 @@ absl::StatusOr<double> MeasureThroughput(absl::string_view what, const ServerPro
   if (!next.ok()) return next.status();
   Timed timed;
   if (absl::Status s = Window(side, options, options.duration, &*next, &timed); !s.ok()) return s;
-  return Report(side, options, timed);
+  Report(side, options, timed);
+  return timed.load.CallsPerSecond();
 }
 
-absl::StatusOr<std::pair<double, double>> MeasurePaired(const ThroughputSide& a,
-                                                        const ThroughputSide& b,
-                                                        const ThroughputOptions& options,
-                                                        int rounds) {
+absl::StatusOr<std::pair<LoadResult, LoadResult>> MeasurePaired(const ThroughputSide& a,
+                                                                const ThroughputSide& b,
+                                                                const ThroughputOptions& options,
+                                                                int rounds) {
   absl::StatusOr<int64_t> next_a = WarmUp(a, options);
   if (!next_a.ok()) return next_a.status();
   absl::StatusOr<int64_t> next_b = WarmUp(b, options);
@@ -106,8 +107,9 @@ absl::StatusOr<std::pair<double, double>> MeasurePaired(const ThroughputSide& a,
     if (absl::Status s = Window(a, options, window, &*next_a, &timed_a); !s.ok()) return s;
     if (absl::Status s = Window(b, options, window, &*next_b, &timed_b); !s.ok()) return s;
   }
-  const double rate_a = Report(a, options, timed_a);  // notes a's line before b's
-  return std::make_pair(rate_a, Report(b, options, timed_b));
+  Report(a, options, timed_a);
+  Report(b, options, timed_b);
+  return std::make_pair(std::move(timed_a.load), std::move(timed_b.load));
 }
 
 absl::StatusOr<std::unique_ptr<RawPut>> RawPut::Start(const std::string& binary,

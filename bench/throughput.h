@@ -41,17 +41,18 @@ struct ThroughputSide {
   const ServerProcess* server;
   Call call;
   int64_t index_limit = INT64_MAX;  // as for MeasureThroughput
+  int64_t first_index = 0;  // where its indices start, so that two sides may share one range
 };
 
 // Calls/s of `a` and of `b` (each to its own server, both running), after a warm-up of each, each
 // timed for options.duration in all but in `rounds` alternating windows: a, b, a, b... The speed of
 // this shared machine drifts by tens of percent over a minute, which two back-to-back runs turn
 // into noise in their ratio; alternating lays the drift on both alike. Notes each side as
-// MeasureThroughput does. Returns {a's calls/s, b's calls/s}.
-absl::StatusOr<std::pair<double, double>> MeasurePaired(const ThroughputSide& a,
-                                                        const ThroughputSide& b,
-                                                        const ThroughputOptions& options,
-                                                        int rounds);
+// MeasureThroughput does. Returns a's windows and b's, added up (LoadResult::Add).
+absl::StatusOr<std::pair<LoadResult, LoadResult>> MeasurePaired(const ThroughputSide& a,
+                                                                const ThroughputSide& b,
+                                                                const ThroughputOptions& options,
+                                                                int rounds);
 
 // The raw baseline: raw-baseline-server, whose one plain gRPC call does one RocksDB Put of
 // values[i % n] under keys[i % n] (scattered keys, as a node's record keys are).
