@@ -18,6 +18,10 @@ RecordWrite DiffTerms(std::vector<std::string> old_terms, std::vector<std::strin
   return write;
 }
 
+absl::Status UnknownRecordKind(absl::string_view kind) {
+  return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
+}
+
 void RecordKinds::Add(std::unique_ptr<RecordKind> kind) {
   std::string name = kind->name();
   kinds_[name] = std::move(kind);
@@ -37,7 +41,7 @@ std::vector<std::string> RecordKinds::Names() const {
 absl::StatusOr<RecordWrite> RecordKinds::IndexChange(const v1::Change& change,
                                                      const std::optional<std::string>& current) const {
   const RecordKind* kind = Find(change.kind());
-  if (kind == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", change.kind()));
+  if (kind == nullptr) return UnknownRecordKind(change.kind());
   std::vector<std::string> old_terms, new_terms;
   if (current) {
     absl::StatusOr<std::vector<std::string>> terms = kind->IndexTerms(*current);

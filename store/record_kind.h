@@ -22,6 +22,9 @@ namespace passerelle::store {
 // that differ are touched.
 RecordWrite DiffTerms(std::vector<std::string> old_terms, std::vector<std::string> new_terms);
 
+// INVALID_ARGUMENT for a record kind the node does not keep, worded alike wherever it is met.
+absl::Status UnknownRecordKind(absl::string_view kind);
+
 class RecordKind {
  public:
   virtual ~RecordKind() = default;

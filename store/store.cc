@@ -15,6 +15,7 @@
 #include "store/envelope.h"
 #include "store/keys.h"
 #include "store/posting_list.h"
+#include "store/record_kind.h"
 
 namespace passerelle::store {
 namespace {
@@ -219,8 +220,7 @@ rocksdb::ColumnFamilyHandle* Store::Family(absl::string_view name) const {
 
 absl::StatusOr<rocksdb::ColumnFamilyHandle*> Store::RecordFamily(absl::string_view kind) const {
   rocksdb::ColumnFamilyHandle* family = Family(kind);
-  if (family == nullptr)
-    return absl::InvalidArgumentError(absl::StrCat("unknown record kind ", kind));
+  if (family == nullptr) return UnknownRecordKind(kind);
   return family;
 }
 
