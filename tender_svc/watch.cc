@@ -142,7 +142,9 @@ void TenderWatch::Close() {
     absl::MutexLock lock(&mu_);
     if (stopping_) return;
     stopping_ = true;
-    for (auto& s : subscribers_) {
+    for (const std::weak_ptr<Subscription>& weak : subscribers_) {
+      std::shared_ptr<Subscription> s = weak.lock();
+      if (s == nullptr) continue;
       absl::MutexLock sub_lock(&s->mu_);
       s->closed_ = true;
     }
@@ -172,36 +174,40 @@ void TenderWatch::Advance() {
   // after the other and view_ only ever moves forward. The view first, then the vector: every
   // change the view holds is within the vector.
   absl::MutexLock lock(&mu_);
+  // The subscribers still there, held for the pass; those gone or dropped during it leave after.
+  std::vector<std::shared_ptr<Subscription>> live;
+  live.reserve(subscribers_.size());
+  for (const std::weak_ptr<Subscription>& weak : subscribers_) {
+    if (std::shared_ptr<Subscription> sub = weak.lock()) live.push_back(std::move(sub));
+  }
+  std::vector<bool> dropped(live.size(), false);
   std::shared_ptr<const store::ReadView> view(store_->Read().release());
   v1::VersionVector held = store_->vector();
   absl::Status s = ForEachTenderChange(
-      *view, held, &position_, /*decode=*/!subscribers_.empty(),
+      *view, held, &position_, /*decode=*/!live.empty(),
       [&](v1::Tender t, const v1::VersionVector& at) {
         Subscription::Event event;
-        for (auto& sub : subscribers_) {
-          if (!sub->filter_(t)) continue;
+        for (size_t i = 0; i < live.size(); ++i) {
+          Subscription& sub = *live[i];
+          if (dropped[i] || !sub.filter_(t)) continue;
           if (!event) event = std::make_shared<const v1::TenderEvent>(EventOf(t, at, false));
-          absl::MutexLock sub_lock(&sub->mu_);
-          if (sub->overflowed_) continue;
-          if (sub->queue_.size() >= queue_limit_) {
-            sub->overflowed_ = true;
-            sub->queue_.clear();
+          absl::MutexLock sub_lock(&sub.mu_);
+          if (sub.queue_.size() >= queue_limit_) {
+            sub.overflowed_ = true;
+            sub.queue_.clear();
+            dropped[i] = true;
           } else {
-            sub->queue_.push_back(event);
+            sub.queue_.push_back(event);
           }
         }
       });
-  if (!s.ok()) {
-    // The log is unreadable here; the next commit retries from where this pass stopped.
-    return;
+  subscribers_.clear();
+  for (size_t i = 0; i < live.size(); ++i) {
+    if (!dropped[i]) subscribers_.push_back(live[i]);
   }
-  view_ = std::move(view);
-  subscribers_.erase(std::remove_if(subscribers_.begin(), subscribers_.end(),
-                                    [](const std::shared_ptr<Subscription>& sub) {
-                                      absl::MutexLock sub_lock(&sub->mu_);
-                                      return sub->overflowed_;
-                                    }),
-                     subscribers_.end());
+  // An unreadable log leaves view_ where it was; the next commit retries from where this pass
+  // stopped.
+  if (s.ok()) view_ = std::move(view);
 }
 
 absl::StatusOr<std::shared_ptr<Subscription>> TenderWatch::Subscribe(

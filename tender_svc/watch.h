@@ -100,7 +100,9 @@ class TenderWatch {
   // Everything up to position_ has been delivered; view_ is the snapshot position_ was read from.
   v1::VersionVector position_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<const store::ReadView> view_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::shared_ptr<Subscription>> subscribers_ ABSL_GUARDED_BY(mu_);
+  // Not owned: a subscription lives as long as its stream holds it, and a watcher that goes away
+  // leaves at once rather than taking deliveries until its queue overflows.
+  std::vector<std::weak_ptr<Subscription>> subscribers_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread dispatcher_;
 };

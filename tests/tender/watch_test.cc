@@ -1,6 +1,9 @@
 // WatchTenders through a real in-process node: the snapshot then live events, filters, and a slow
 // watcher that overflows its queue, ends with RESOURCE_EXHAUSTED and resumes from its last token
-// without loss, while a fast watcher sees every event in order.
+// without loss, while a fast watcher sees every event in order; and that a watcher gone leaves
+// nothing behind.
+
+#include "tender_svc/watch.h"
 
 #include <chrono>
 #include <memory>
@@ -13,6 +16,9 @@
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "passerelle/v1/tender.grpc.pb.h"
+#include "registry_svc/rules.h"
+#include "store/store.h"
+#include "tender_svc/tenders.h"
 #include "tests/support/registry_client.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_node.h"
@@ -227,6 +233,28 @@ TEST_F(WatchTendersTest, ManyWatchersOfOneBuyerEachGetEveryEventOfItsNotices) {
     EXPECT_EQ(seen.back(), "p-19");
     w->context.TryCancel();
   }
+}
+
+// The dispatcher does not keep a subscription alive: once its stream lets go (the watcher went
+// away), the subscription is freed at once, instead of taking deliveries until its queue overflows.
+TEST(TenderWatchTest, ASubscriptionEndsWithTheStreamHoldingIt) {
+  testing::TempDir dir;
+  store::StoreOptions options;
+  options.path = dir.path() + "/db";
+  options.partner_id = "solideo";
+  options.kinds = {std::string(tender::kTenderKind)};
+  absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  tender::TenderWatch watch(store->get(), kQueueLimit);
+  tender::WatchPlan everything{[](const v1::Tender&) { return true; },
+                               [](const store::ReadView& view) {
+                                 return view.Postings(tender::kTenderKind, registry::terms::kAll);
+                               }};
+  absl::StatusOr<std::shared_ptr<tender::Subscription>> sub = watch.Subscribe(everything, "");
+  ASSERT_TRUE(sub.ok()) << sub.status();
+  std::weak_ptr<tender::Subscription> held_elsewhere = *sub;
+  sub->reset();
+  EXPECT_TRUE(held_elsewhere.expired());
 }
 
 }  // namespace
