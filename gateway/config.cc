@@ -30,6 +30,10 @@ absl::Status ValidateConfig(const v1::GatewayConfig& config) {
     if (config.tls().cert_file().empty()) violations.Add("tls.cert_file", "is required");
     if (config.tls().key_file().empty()) violations.Add("tls.key_file", "is required");
   }
+  if (config.has_https()) {
+    if (config.https().cert_file().empty()) violations.Add("https.cert_file", "is required");
+    if (config.https().key_file().empty()) violations.Add("https.key_file", "is required");
+  }
   for (const auto& v : common::ViolationsOf(TokenBook::FromConfig(config).status())) {
     violations.Add(v.field, v.description);
   }

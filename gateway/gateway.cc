@@ -6,6 +6,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
@@ -14,6 +15,7 @@
 #include <cerrno>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -23,11 +25,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/errors.h"
 #include "gateway/http_error.h"
+#include "gateway/json_print.h"
 #include "gateway/request_plan.h"
 #include "gateway/sse.h"
 #include "gateway/streaming_call.h"
-#include "gateway/json_print.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "mesh/identity.h"
@@ -39,6 +42,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
+using TlsStream = net::ssl::stream<tcp::socket>;
 
 constexpr int64_t kDefaultMaxBodyBytes = 1 << 20;
 constexpr int kDefaultMaxHeaderBytes = 16 << 10;
@@ -49,6 +53,7 @@ constexpr auto kUnaryDeadline = std::chrono::seconds(30);
 // (thread-safe).
 struct Shared {
   std::unique_ptr<RequestPlanner> planner;
+  std::unique_ptr<net::ssl::context> https;  // null: plain HTTP
   uint64_t max_body_bytes;
   uint32_t max_header_bytes;
   std::chrono::milliseconds read_timeout;
@@ -81,38 +86,65 @@ struct Shared {
   bool stopping ABSL_GUARDED_BY(calls_mu) = false;
 };
 
-// One HTTP/1.1 connection. Everything runs on the connection's strand; gRPC completions are posted
-// to it.
-class Session : public std::enable_shared_from_this<Session> {
+// One HTTP/1.1 connection, over a plain TCP socket or over TLS (HTTPS). Everything runs on the
+// connection's strand; gRPC completions are posted to it.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, Shared* shared)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), shared_(shared) {}
+  Session(Stream stream, Shared* shared)
+      : stream_(std::move(stream)), timer_(stream_.get_executor()), shared_(shared) {}
 
   void Start() {
-    net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->Handshake();
+      } else {
+        self->Read();
+      }
+    });
   }
 
  private:
   using Response = http::response<http::string_body>;
 
-  void Read() {
-    parser_.emplace();
-    parser_->body_limit(shared_->max_body_bytes);
-    parser_->header_limit(shared_->max_header_bytes);
-    // One deadline for the whole request: a client trickling bytes (slow loris) cannot hold the
-    // connection.
+  static constexpr bool kTls = !std::is_same_v<Stream, tcp::socket>;
+
+  // One deadline for the whole request, or for the TLS handshake: a client trickling bytes (slow
+  // loris) cannot hold the connection.
+  void ArmReadDeadline() {
     timed_out_ = false;
     reading_ = true;
     timer_.expires_after(shared_->read_timeout);
-    timer_.async_wait([self = shared_from_this(), read = ++reads_](beast::error_code ec) {
+    timer_.async_wait([self = this->shared_from_this(), read = ++reads_](beast::error_code ec) {
       // Cancelled, or expired just as the request arrived: only a read still waiting is timed out.
       if (ec || !self->reading_ || read != self->reads_) return;
       self->timed_out_ = true;
       beast::error_code ignored;
-      self->socket_.cancel(ignored);
+      beast::get_lowest_layer(self->stream_).cancel(ignored);
     });
-    http::async_read_header(socket_, buffer_, *parser_,
-                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  // HTTPS: a client that fails or stalls the handshake is closed without a word (it could not read
+  // one).
+  void Handshake() {
+    ArmReadDeadline();
+    stream_.async_handshake(net::ssl::stream_base::server,
+                            [self = this->shared_from_this()](beast::error_code ec) {
+                              self->reading_ = false;
+                              self->timer_.cancel();
+                              if (ec) return self->Close();
+                              self->Read();
+                            });
+  }
+
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(shared_->max_body_bytes);
+    parser_->header_limit(shared_->max_header_bytes);
+    ArmReadDeadline();
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session::OnHeader, this->shared_from_this()));
   }
 
   // A client sending "Expect: 100-continue" (curl does for bodies over 1 KiB) waits for leave to
@@ -120,15 +152,15 @@ class Session : public std::enable_shared_from_this<Session> {
   // deadline.
   void OnHeader(beast::error_code ec, size_t) {
     if (ec || parser_->is_done()) return OnRead(ec, 0);
-    auto read_body = [self = shared_from_this()](beast::error_code ec, size_t) {
+    auto read_body = [self = this->shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->OnRead(ec, 0);
-      http::async_read(self->socket_, self->buffer_, *self->parser_,
+      http::async_read(self->stream_, self->buffer_, *self->parser_,
                        beast::bind_front_handler(&Session::OnRead, self));
     };
     auto expect = parser_->get().find(http::field::expect);
     if (expect != parser_->get().end() && beast::iequals(expect->value(), "100-continue")) {
       static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
-      return net::async_write(socket_, net::buffer(kContinue, sizeof kContinue - 1), read_body);
+      return net::async_write(stream_, net::buffer(kContinue, sizeof kContinue - 1), read_body);
     }
     read_body({}, 0);
   }
@@ -220,10 +252,11 @@ class Session : public std::enable_shared_from_this<Session> {
     // gRPC thread after that.
     shared_->stub->UnaryCall(
         context_.get(), method, grpc::StubOptions(), &buffers->first, &buffers->second,
-        [self = shared_from_this(), buffers, context = context_](grpc::Status status) mutable {
+        [self = this->shared_from_this(), buffers,
+         context = context_](grpc::Status status) mutable {
           Shared* shared = self->shared_;
           grpc::ClientContext* ended = context.get();
-          auto executor = self->socket_.get_executor();
+          auto executor = self->stream_.get_executor();
           net::post(executor, [self = std::move(self), buffers = std::move(buffers),
                                context = std::move(context),
                                status] { self->Finish(status, &buffers->second); });
@@ -243,8 +276,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void StartStream(const std::string& method, std::vector<grpc::ByteBuffer> requests) {
-    auto self = shared_from_this();  // kept by on_done until the call has ended
-    auto post = [executor = socket_.get_executor(), self](auto fn) {
+    auto self = this->shared_from_this();  // kept by on_done until the call has ended
+    auto post = [executor = stream_.get_executor(), self](auto fn) {
       net::post(executor, [self, fn] { fn(*self); });
     };
     StreamingCall::Handlers handlers;
@@ -257,7 +290,7 @@ class Session : public std::enable_shared_from_this<Session> {
     handlers.on_done = [self, context = context_](grpc::Status status) mutable {
       Shared* shared = self->shared_;
       grpc::ClientContext* ended = context.get();
-      auto executor = self->socket_.get_executor();
+      auto executor = self->stream_.get_executor();
       net::post(executor, [self = std::move(self), context = std::move(context), status] {
         self->OnStreamDone(status);
       });
@@ -305,7 +338,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     WriteEvent(
         [](Session& s) {
-          net::async_write(s.socket_, http::make_chunk_last(),
+          net::async_write(s.stream_, http::make_chunk_last(),
                            [self = s.shared_from_this()](beast::error_code ec, size_t) {
                              self->AfterResponse(ec, self->keep_alive_);
                            });
@@ -321,7 +354,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void WriteEvent(Next next, bool final = false) {
     auto write_chunk = [next, final](Session& s) {
       if (s.event_.empty()) return next(s);
-      net::async_write(s.socket_, http::make_chunk(net::buffer(s.event_)),
+      net::async_write(s.stream_, http::make_chunk(net::buffer(s.event_)),
                        [self = s.shared_from_this(), next, final](beast::error_code ec, size_t) {
                          if (ec) return self->StreamWriteFailed(final);
                          next(*self);
@@ -336,8 +369,8 @@ class Session : public std::enable_shared_from_this<Session> {
     sse_head_->chunked(true);
     sse_serializer_.emplace(*sse_head_);
     http::async_write_header(
-        socket_, *sse_serializer_,
-        [self = shared_from_this(), write_chunk, final](beast::error_code ec, size_t) {
+        stream_, *sse_serializer_,
+        [self = this->shared_from_this(), write_chunk, final](beast::error_code ec, size_t) {
           if (ec) return self->StreamWriteFailed(final);
           write_chunk(*self);
         });
@@ -350,9 +383,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // next read.
   void WatchForHangUp() {
     watching_ = true;
-    socket_.async_read_some(
+    stream_.async_read_some(
         net::buffer(&watched_byte_, 1),
-        [self = shared_from_this(), stream = ++streams_](beast::error_code ec, size_t read) {
+        [self = this->shared_from_this(), stream = ++streams_](beast::error_code ec, size_t read) {
           self->watching_ = false;
           if (read == 1) {
             net::buffer_copy(self->buffer_.prepare(1), net::buffer(&self->watched_byte_, 1));
@@ -397,8 +430,8 @@ class Session : public std::enable_shared_from_this<Session> {
     response_->keep_alive(keep_alive);
     response_->body() = std::move(body);
     response_->prepare_payload();
-    http::async_write(socket_, *response_,
-                      [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+    http::async_write(stream_, *response_,
+                      [self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
                         self->AfterResponse(ec, keep_alive);
                       });
   }
@@ -414,20 +447,24 @@ class Session : public std::enable_shared_from_this<Session> {
       // has ended.
       read_after_watch_ = true;
       beast::error_code ignored;
-      socket_.cancel(ignored);
+      beast::get_lowest_layer(stream_).cancel(ignored);
       return;
     }
     Read();
   }
 
+  // Over TLS too the TCP connection just closes, without a close_notify: every response is framed
+  // (Content-Length, or chunked to its last chunk), so a cut cannot pass for a complete answer, and
+  // waiting for the peer's close_notify would let it hold the connection.
   void Close() {
     beast::error_code ignored;
     timer_.cancel();
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
-    socket_.close(ignored);
+    tcp::socket& socket = beast::get_lowest_layer(stream_);
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    socket.close(ignored);
   }
 
-  tcp::socket socket_;
+  Stream stream_;
   net::steady_timer timer_;
   Shared* shared_;
   beast::flat_buffer buffer_;
@@ -476,7 +513,12 @@ struct Gateway::Impl {
       if (!ec) {
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        std::make_shared<Session>(std::move(socket), &shared)->Start();
+        if (shared.https != nullptr) {
+          std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *shared.https), &shared)
+              ->Start();
+        } else {
+          std::make_shared<Session<tcp::socket>>(std::move(socket), &shared)->Start();
+        }
       }
       Accept();
     });
@@ -518,6 +560,19 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const v1::GatewayConfig&
       limits.max_header_bytes() > 0 ? limits.max_header_bytes() : kDefaultMaxHeaderBytes;
   shared.read_timeout = std::chrono::milliseconds(
       limits.read_timeout_ms() > 0 ? limits.read_timeout_ms() : kDefaultReadTimeoutMs);
+
+  if (config.has_https()) {
+    auto https = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+    https->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                       net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                       net::ssl::context::no_tlsv1_1);
+    beast::error_code ec;
+    https->use_certificate_chain_file(config.https().cert_file(), ec);
+    if (ec) return common::InvalidField("https.cert_file", ec.message());
+    https->use_private_key_file(config.https().key_file(), net::ssl::context::pem, ec);
+    if (ec) return common::InvalidField("https.key_file", ec.message());
+    shared.https = std::move(https);
+  }
 
   std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
   if (config.has_tls()) {

@@ -5,7 +5,8 @@
 // to gRPC calls on one node. The binary and the tests start gateways through this class.
 //
 // HTTP is served by Boost.Beast on Asio (async, a strand per connection, keep-alive), so an idle
-// connection costs a socket and a small buffer, not a thread. Each request is routed by the
+// connection costs a socket and a small buffer, not a thread; with config.https, over TLS (Asio's
+// OpenSSL streams). Each request is routed by the
 // descriptor-built route table, authenticated by bearer token, rate-limited per token, transcoded,
 // and sent to the node through gRPC's generic stub with the token's principal in metadata
 // (mesh/identity.h), over mTLS as the gateway's certificate. Unary calls answer JSON;
@@ -26,7 +27,8 @@ namespace passerelle::gateway {
 absl::StatusOr<v1::GatewayConfig> LoadConfig(absl::string_view path);
 
 // INVALID_ARGUMENT with one violation per bad field: listen_address and node_address host:port, tls
-// files all set when tls is, token hashes and principals well formed, limits not negative.
+// files all set when tls is, https files when https is, token hashes and principals well formed,
+// limits not negative.
 absl::Status ValidateConfig(const v1::GatewayConfig& config);
 
 class Gateway {

@@ -2,6 +2,7 @@
 // HTTP/JSON, and every way a request can be refused.
 
 #include "absl/strings/str_cat.h"
+#include "common/errors.h"
 #include "gateway/json_print.h"
 #include "gateway/transcode.h"
 #include "gmock/gmock.h"
@@ -17,6 +18,26 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
+
+// The field each violation of `status` names.
+std::vector<std::string> ViolatedFields(const absl::Status& status) {
+  std::vector<std::string> fields;
+  for (const auto& v : common::ViolationsOf(status)) fields.push_back(v.field);
+  return fields;
+}
+
+// HTTPS that cannot be served stops the gateway at start-up, naming the field, rather than later
+// failing every handshake.
+TEST(GatewayHttpsConfig, MissingOrUnreadableCertificateFilesAreRefusedAtStart) {
+  v1::GatewayConfig config = GatewayConfigFor("127.0.0.1:1");
+  config.mutable_https()->set_cert_file("/nonexistent/gateway.pem");
+  EXPECT_THAT(ViolatedFields(gateway::ValidateConfig(config)), ElementsAre("https.key_file"));
+  config.mutable_https()->set_key_file("/nonexistent/gateway.key");
+  EXPECT_TRUE(gateway::ValidateConfig(config).ok());
+  absl::StatusOr<std::unique_ptr<gateway::Gateway>> started = gateway::Gateway::Start(config);
+  EXPECT_EQ(started.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ViolatedFields(started.status()), ElementsAre("https.cert_file"));
+}
 
 std::string StructureJson(int64_t n, const std::string& name = "Régie Test") {
   return gateway::ToJson(MinimalStructure(TestSiret(n), name));

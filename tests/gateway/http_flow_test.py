@@ -4,12 +4,17 @@ real passerelle-gateway process in front of a real passerelle-node process in mu
 (tests/support/local_programme.py). A partner creates, reads, updates, imports (NDJSON), searches and lists
 structures; a contractor whose token is bound to its SIRET declares its hours, one by one and as an NDJSON batch,
 reads them back, is refused for another company, and follows tenders as Server-Sent Events; both meet the
-gateway's refusals as such clients would."""
+gateway's refusals as such clients would. All of it again over HTTPS, where a plain-HTTP client and a client that
+does not trust the gateway's certificate get no answer."""
 
+import http.client
 import json
 import os
+import ssl
 import sys
 import unittest
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from local_programme import (MONTHS, LocalProgramme, declaration, load_sample_programme,  # noqa: E402
@@ -23,11 +28,14 @@ def minimal_structure(n, name):
 
 
 class GatewayHttpFlow(unittest.TestCase):
+    HTTPS = False
+
     @classmethod
     def setUpClass(cls):
         # The contractor is the large company of the sample programme, which holds lot 1 of tenders/village.
         cls.contractor = luhn_siret(7_103)
-        cls.programme = LocalProgramme({CONTRACTOR_TOKEN: {"role": "contractor", "siret": cls.contractor}})
+        cls.programme = LocalProgramme({CONTRACTOR_TOKEN: {"role": "contractor", "siret": cls.contractor}},
+                                       https=cls.HTTPS)
         cls.admin = cls.programme.client()
         cls.sample = load_sample_programme(cls.admin)
         assert cls.sample["structures"]["large"] == cls.contractor
@@ -135,6 +143,27 @@ class GatewayHttpFlow(unittest.TestCase):
         self.assertEqual((event["action"], event["tender"]["tenderId"], event.get("snapshot", False)),
                          ("TENDER_ACTION_PUBLISHED", "forecast-paths", False))
         self.assertNotEqual(event_id, last_id)
+
+
+class GatewayHttpsFlow(GatewayHttpFlow):
+    """The same partners and contractor, over HTTPS."""
+    HTTPS = True
+
+    def test_the_gateway_speaks_only_tls(self):
+        self.assertTrue(self.programme.url.startswith("https://"))
+        address = self.programme.url[len("https://"):]
+        # A plain-HTTP request is not answered in HTTP: the gateway waits for a TLS handshake.
+        with self.assertRaises((http.client.HTTPException, ConnectionError, urllib.error.URLError)):
+            urllib.request.urlopen(f"http://{address}/healthz", timeout=30).read()
+        # A client that does not trust the mesh CA refuses the gateway's certificate.
+        with self.assertRaises(urllib.error.URLError) as refused:
+            urllib.request.urlopen(self.programme.url + "/healthz", timeout=30,
+                                   context=ssl.create_default_context())
+        self.assertIsInstance(refused.exception.reason, ssl.SSLCertVerificationError)
+        # The same request from a client that trusts it is answered.
+        with urllib.request.urlopen(self.programme.url + "/healthz", timeout=30,
+                                    context=ssl.create_default_context(cafile=self.programme.path("ca.pem"))) as ok:
+            self.assertEqual(ok.status, 200)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import re
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -88,9 +89,11 @@ class Process:
 class LocalProgramme:
     """deploy/pki, then a node of PARTNER in mTLS and its gateway, in a temporary folder removed by stop().
     `tokens` maps each extra gateway token to its principal ({"role": ..., "siret": ...}; the partner is
-    PARTNER); the admin and observer tokens are always there."""
+    PARTNER); the admin and observer tokens are always there. With `https`, the gateway serves HTTPS with the
+    partner's node certificate (SAN 127.0.0.1) and clients trust the mesh CA."""
 
-    def __init__(self, tokens=None):
+    def __init__(self, tokens=None, https=False):
+        self.https = https
         self.dir = tempfile.TemporaryDirectory(prefix="passerelle-local-")
         self.pki = os.path.join(self.dir.name, "pki")
         self.node = self.gateway = None
@@ -104,14 +107,14 @@ class LocalProgramme:
         except BaseException:
             self.stop()
             raise
-        self.url = f"http://{self.gateway.address}"
+        self.url = f"{'https' if https else 'http'}://{self.gateway.address}"
 
     def path(self, relative):
         """A file deploy/pki made, e.g. path("ca.pem"), path("solideo/admin.key")."""
         return os.path.join(self.pki, relative)
 
     def client(self, token=ADMIN_TOKEN):
-        return Gateway(self.url, token)
+        return Gateway(self.url, token, ssl.create_default_context(cafile=self.path("ca.pem")) if self.https else None)
 
     def stop(self):
         for process in (self.gateway, self.node):
@@ -154,6 +157,9 @@ class LocalProgramme:
         text = (f'listen_address: "127.0.0.1:0"\nnode_address: "{self.node.address}"\nthreads: 2\n' +
                 self._tls("gateway/gateway") + token(ADMIN_TOKEN, "partner_admin") +
                 token(OBSERVER_TOKEN, "observer", methods=("/passerelle.v1.*/Get*", "/passerelle.v1.*/List*")))
+        if self.https:
+            text += (f'https {{ cert_file: "{self.path(PARTNER + "/node.pem")}" '
+                     f'key_file: "{self.path(PARTNER + "/node.key")}" }}\n')
         for value, principal in tokens.items():
             text += token(value, principal["role"], principal.get("siret", ""))
         return text
@@ -162,9 +168,10 @@ class LocalProgramme:
 class Gateway:
     """A JSON client of the gateway: call() answers (HTTP status, decoded JSON body)."""
 
-    def __init__(self, url, token):
+    def __init__(self, url, token, context=None):
         self.url = url
         self.token = token
+        self.context = context  # an ssl.SSLContext for HTTPS
 
     def call(self, method, path, body=None, raw=None, token=None, headers=None):
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
@@ -175,7 +182,7 @@ class Gateway:
         for name, value in (headers or {}).items():
             request.add_header(name, value)
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=30, context=self.context) as response:
                 return response.status, json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"{}")
@@ -194,7 +201,7 @@ class Gateway:
         if last_event_id is not None:
             request.add_header("Last-Event-ID", last_event_id)
         events, event_id, data = [], None, []
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=30, context=self.context) as response:
             if response.headers.get_content_type() != "text/event-stream":
                 raise AssertionError(f"{path} is not an event stream: {response.headers}")
             for raw_line in response:
