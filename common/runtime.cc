@@ -3,6 +3,11 @@
 #include "absl/synchronization/mutex.h"
 
 namespace passerelle::common {
+namespace {
+
+constexpr int kMaxIdleServerThreads = 64;
+
+}  // namespace
 
 void ConfigureServerProcess() {
 #ifdef NDEBUG

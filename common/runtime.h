@@ -17,8 +17,7 @@ void ConfigureServerProcess();
 // under concurrent calls a call that finds none starts a thread and one that finishes while two are
 // idle ends its own: a thread created and torn down per call, which cost more CPU than the node's
 // own work for a CreateStructure at 16 calls in flight. Idle threads instead stay polling, up to
-// kMaxIdleServerThreads, and wake once a second rather than every 10 ms.
-inline constexpr int kMaxIdleServerThreads = 64;
+// 64, and wake once a second rather than every 10 ms.
 void ConfigureSyncServer(grpc::ServerBuilder* builder);
 
 }  // namespace passerelle::common
