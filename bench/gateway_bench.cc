@@ -7,14 +7,19 @@
 //   gateway_get_saturated_p99_added_ms (closed loop, both paths in --rounds alternating windows:
 //   MeasurePaired, which notes the CPU per call of the node (gRPC) and of the gateway),
 //   gateway_get_p99_added_ms (both paths paced below saturation, calls alternating), the same for
-//   create; gateway_rss_1000_idle_mb (the gateway's RSS holding 1,000 idle connections);
+//   create, and for GET through a second gateway serving HTTPS (gateway_https_get_*; --https; each
+//   window's client threads open fresh connections, so their handshakes count);
+//   gateway_rss_1000_idle_mb (the gateway's RSS holding 1,000 idle connections);
 //   gateway_sse_delivery_p50_ms/_p99_ms (WatchTenders as Server-Sent Events to 500 clients while
 //   notices are written, commit to arrival).
 // Goals are "#" notes; nothing is asserted.
 
+#include <stdlib.h>
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -59,6 +64,8 @@ ABSL_FLAG(double, sse_notices_per_s, 20, "notices written per second while the S
 ABSL_FLAG(absl::Duration, sse_duration, absl::Seconds(10), "how long notices are written for them");
 ABSL_FLAG(int, gateway_threads, 0, "the gateway's io threads; 0: its default (one per core)");
 ABSL_FLAG(int, idle_connections, 1000, "idle HTTP connections held open for the memory figure");
+ABSL_FLAG(bool, https, true,
+          "also compare GetStructure through a gateway serving HTTPS (gateway_https_get_*)");
 
 namespace passerelle::bench {
 namespace {
@@ -80,16 +87,43 @@ grpc::Status FromHttp(const testing::HttpReply& reply) {
                       absl::StrCat("HTTP ", reply.status, ": ", reply.body));
 }
 
-// One keep-alive connection per load thread, made on the thread's first call.
-testing::HttpClient& ThreadConnection(int port) {
+// One keep-alive connection per load thread, made on the thread's first call; HTTPS trusting
+// `ca_file` when it is set.
+testing::HttpClient& ThreadConnection(int port, const std::string& ca_file = "") {
   thread_local std::unique_ptr<testing::HttpClient> client;
   thread_local int client_port = 0;
   if (client == nullptr || client_port != port) {
-    client = std::make_unique<testing::HttpClient>(port);
+    client = std::make_unique<testing::HttpClient>(port, ca_file);
     client_port = port;
   }
   return *client;
 }
+
+int PortOf(const ServerProcess& server) {
+  return std::stoi(server.address().substr(server.address().rfind(':') + 1));
+}
+
+// deploy/pki's certificates in a folder of their own, removed on destruction: the HTTPS gateway
+// serves partner "bench"'s node certificate (SAN 127.0.0.1), which clients check against ca.pem.
+class BenchPki {
+ public:
+  static absl::StatusOr<std::unique_ptr<BenchPki>> Make() {
+    std::string dir = "/tmp/passerelle-bench-pki-XXXXXX";
+    if (mkdtemp(dir.data()) == nullptr) return absl::InternalError("mkdtemp failed");
+    std::unique_ptr<BenchPki> pki(new BenchPki(dir));
+    const std::string command =
+        absl::StrCat("'", PASSERELLE_PKI_SCRIPT, "' '", dir, "' bench >/dev/null 2>&1");
+    if (std::system(command.c_str()) != 0)
+      return absl::InternalError(absl::StrCat("failed: ", command));
+    return pki;
+  }
+  ~BenchPki() { std::filesystem::remove_all(dir_); }
+  std::string Path(const std::string& relative) const { return dir_ + "/" + relative; }
+
+ private:
+  explicit BenchPki(std::string dir) : dir_(std::move(dir)) {}
+  std::string dir_;
+};
 
 // Closed loop unless `calls_per_second` is set.
 LoadResult Measure(const Call& call, int64_t* next_index, double calls_per_second = 0) {
@@ -350,7 +384,7 @@ absl::Status Run() {
   absl::StatusOr<std::unique_ptr<ServerProcess>> gateway =
       ServerProcess::StartGateway(absl::GetFlag(FLAGS_gateway_binary), config);
   if (!gateway.ok()) return gateway.status();
-  const int port = std::stoi((*gateway)->address().substr((*gateway)->address().rfind(':') + 1));
+  const int port = PortOf(**gateway);
 
   const int count = absl::GetFlag(FLAGS_structures);
   std::vector<v1::Structure> structures =
@@ -384,6 +418,29 @@ absl::Status Run() {
   int64_t index = 0;
   if (absl::Status s = Compare("get", **node, **gateway, grpc_get, gateway_get, &index); !s.ok())
     return s;
+
+  if (absl::GetFlag(FLAGS_https)) {
+    // The same GETs through a second gateway serving HTTPS: what TLS adds per call once each
+    // keep-alive connection has made its handshake.
+    absl::StatusOr<std::unique_ptr<BenchPki>> pki = BenchPki::Make();
+    if (!pki.ok()) return pki.status();
+    v1::GatewayConfig https_config = config;
+    https_config.mutable_https()->set_cert_file((*pki)->Path("bench/node.pem"));
+    https_config.mutable_https()->set_key_file((*pki)->Path("bench/node.key"));
+    absl::StatusOr<std::unique_ptr<ServerProcess>> https_gateway =
+        ServerProcess::StartGateway(absl::GetFlag(FLAGS_gateway_binary), https_config);
+    if (!https_gateway.ok()) return https_gateway.status();
+    const int https_port = PortOf(**https_gateway);
+    const std::string ca = (*pki)->Path("ca.pem");
+    auto https_get = [&](int64_t i) {
+      return FromHttp(
+          ThreadConnection(https_port, ca)
+              .CallAs(kToken, "GET", "/v1/structures/" + structures[i % count].siret()));
+    };
+    if (absl::Status s = Compare("https_get", **node, **https_gateway, grpc_get, https_get, &index);
+        !s.ok())
+      return s;
+  }
 
   // Creates draw fresh structures past the preloaded ones; a create beyond the pool fails as a
   // duplicate, and the figure is refused rather than skewed.

@@ -116,5 +116,28 @@ TEST_F(Forwarding, ThroughTheGatewayTheNodeJudgesEachTokensPrincipal) {
   EXPECT_EQ(client.CallAs(kAdminToken, "POST", "/v1/structures", body).status, 200);
 }
 
+// The whole path encrypted: HTTPS from the client to the gateway, mTLS from the gateway to the
+// node.
+TEST_F(Forwarding, OverHttpsTheGatewayAnswersTlsClientsOnly) {
+  v1::GatewayConfig config = GatewayConfigFor(node_.address());
+  *config.mutable_tls() = Client("gateway/gateway");
+  config.mutable_https()->set_cert_file(pki_->Path("les-canaux/node.pem"));
+  config.mutable_https()->set_key_file(pki_->Path("les-canaux/node.key"));
+  std::unique_ptr<gateway::Gateway> gateway = StartGateway(config);
+  ASSERT_NE(gateway, nullptr);
+  HttpClient client(gateway->port(), pki_->Path("ca.pem"));
+  const std::string siret = TestSiret(11);
+  EXPECT_EQ(
+      client.CallAs(kAdminToken, "POST", "/v1/structures", gateway::ToJson(MinimalStructure(siret)))
+          .status,
+      200);
+  HttpReply read = client.CallAs(kAdminToken, "GET", "/v1/structures/" + siret);
+  EXPECT_EQ(read.status, 200);
+  EXPECT_THAT(read.body, ::testing::HasSubstr(siret));
+  // A plain-HTTP request gets no HTTP answer: the connection closes once it fails as a handshake.
+  HttpClient plain(gateway->port());
+  EXPECT_EQ(plain.Call("GET", "/healthz").status, 0);
+}
+
 }  // namespace
 }  // namespace passerelle::testing

@@ -46,10 +46,20 @@ std::vector<std::string> HttpReply::ViolationFields() const {
   return out;
 }
 
-HttpClient::HttpClient(int port) {
+HttpClient::HttpClient(int port, const std::string& ca_file) {
   boost::system::error_code ec;
   socket_.connect(
       net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)), ec);
+  if (!ec && !ca_file.empty()) {
+    tls_context_ = std::make_unique<net::ssl::context>(net::ssl::context::tls_client);
+    tls_context_->load_verify_file(ca_file, ec);
+    if (!ec) {
+      tls_context_->set_verify_mode(net::ssl::verify_peer);
+      tls_context_->set_verify_callback(net::ssl::host_name_verification("127.0.0.1"));
+      tls_.emplace(socket_, *tls_context_);
+      tls_->handshake(net::ssl::stream_base::client, ec);
+    }
+  }
   if (ec) {
     std::fprintf(stderr, "cannot connect to the gateway on port %d: %s\n", port,
                  ec.message().c_str());
@@ -67,11 +77,11 @@ HttpReply HttpClient::Call(const std::string& method, const std::string& target,
   request.prepare_payload();
   HttpReply reply;
   boost::system::error_code ec;
-  http::write(socket_, request, ec);
+  WithStream([&](auto& stream) { http::write(stream, request, ec); });
   if (ec) return reply;
   http::response_parser<http::string_body> parser;
   parser.body_limit(1 << 30);
-  http::read(socket_, buffer_, parser, ec);
+  WithStream([&](auto& stream) { http::read(stream, buffer_, parser, ec); });
   if (ec) return reply;
   const auto& response = parser.get();
   reply.status = response.result_int();
@@ -93,7 +103,7 @@ HttpReply HttpClient::CallAs(const std::string& token, const std::string& method
 
 void HttpClient::SendRaw(const std::string& bytes) {
   boost::system::error_code ec;
-  net::write(socket_, net::buffer(bytes), ec);
+  WithStream([&](auto& stream) { net::write(stream, net::buffer(bytes), ec); });
 }
 
 std::string HttpClient::ReadUntil(const std::string& needle) {
@@ -116,7 +126,8 @@ std::string HttpClient::ReadSome() {
   }
   char chunk[16384];
   boost::system::error_code ec;
-  const size_t n = socket_.read_some(net::buffer(chunk), ec);
+  const size_t n =
+      WithStream([&](auto& stream) { return stream.read_some(net::buffer(chunk), ec); });
   return std::string(chunk, ec ? 0 : n);
 }
 

@@ -1,13 +1,17 @@
 #ifndef PASSERELLE_TESTS_GATEWAY_HTTP_CLIENT_H_
 #define PASSERELLE_TESTS_GATEWAY_HTTP_CLIENT_H_
 
-// A blocking HTTP/1.1 client on one keep-alive connection (Boost.Beast), for calling a gateway as
-// partners' systems would, plus a raw socket for what a well-behaved client never sends.
+// A blocking HTTP/1.1 client on one keep-alive connection (Boost.Beast), plain or over TLS, for
+// calling a gateway as partners' systems would, plus raw bytes for what a well-behaved client never
+// sends.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,8 +36,9 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 class HttpClient {
  public:
-  // Connects to 127.0.0.1:port; aborts the test binary if it cannot.
-  explicit HttpClient(int port);
+  // Connects to 127.0.0.1:port; aborts the test binary if it cannot. With `ca_file`, speaks HTTPS
+  // and requires the server's certificate to be issued by that CA for 127.0.0.1.
+  explicit HttpClient(int port, const std::string& ca_file = "");
 
   // Sends one request on the connection and reads the whole reply (a chunked SSE body included).
   HttpReply Call(const std::string& method, const std::string& target, const std::string& body = "",
@@ -56,8 +61,16 @@ class HttpClient {
   void Shutdown();
 
  private:
+  // Runs `use` with the stream requests go through: the TLS stream, or the socket itself.
+  template <typename Use>
+  auto WithStream(Use use) {
+    return tls_.has_value() ? use(*tls_) : use(socket_);
+  }
+
   boost::asio::io_context io_;
   boost::asio::ip::tcp::socket socket_{io_};
+  std::unique_ptr<boost::asio::ssl::context> tls_context_;
+  std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
   boost::beast::flat_buffer buffer_;
 };
 
