@@ -75,7 +75,9 @@ void FillFigures(const Counters& c, const v1::ImpactConfig& config, v1::ImpactFi
   f->set_insertion_hundredths(c[kInsertionHundredths]);
   const int64_t hours_ratio = RatioBasisPoints(c[kInsertionHundredths], c[kTotalHundredths]);
   f->set_insertion_ratio_basis_points(static_cast<int32_t>(hours_ratio));
-  if (config.has_hours_target()) {
+  // A row without hours (a month of awards alone) has no ratio to judge: its status stays
+  // unspecified rather than "behind". The same holds for amounts below.
+  if (config.has_hours_target() && c[kTotalHundredths] > 0) {
     f->set_hours_target_status(StatusAgainst(hours_ratio, config.hours_target()));
   }
   for (int i = 0; i < 4; ++i) {
@@ -95,7 +97,7 @@ void FillFigures(const Counters& c, const v1::ImpactConfig& config, v1::ImpactFi
   f->set_sme_sse_cents(c[kSmeSseCents]);
   const int64_t amount_ratio = RatioBasisPoints(c[kSmeSseCents], c[kAwardedCents]);
   f->set_sme_sse_share_basis_points(static_cast<int32_t>(amount_ratio));
-  if (config.has_amount_target()) {
+  if (config.has_amount_target() && c[kAwardedCents] > 0) {
     f->set_amount_target_status(StatusAgainst(amount_ratio, config.amount_target()));
   }
   f->set_awards(c[kAwards]);

@@ -325,6 +325,22 @@ TEST_F(ImpactServiceTest, ACorrectionCountsOnlyOnceValidatedAndTheFiguresMoveByT
   EXPECT_EQ(Get(v2.response.name()).response.status(), v1::DECLARATION_STATUS_VALIDATED);
 }
 
+TEST_F(ImpactServiceTest, AMonthWithoutHoursIsNotBehindOnHoursNorAMonthWithoutAwardsOnAmounts) {
+  auto d = Submit(Sample(1, 1, kLastYear));
+  ASSERT_THAT(d.status, IsOk());
+  ASSERT_THAT(Validate(d.response.name()).status, IsOk());
+  v1::ImpactReport by_month = Report(v1::REPORT_DIMENSION_MONTH);
+  ASSERT_EQ(by_month.rows_size(), 2);
+  const v1::ImpactFigures& awards_only = by_month.rows(0).figures();
+  EXPECT_EQ(by_month.rows(0).group(), "2025-02");
+  EXPECT_EQ(awards_only.hours_target_status(), v1::TARGET_STATUS_UNSPECIFIED);
+  EXPECT_EQ(awards_only.amount_target_status(), v1::TARGET_STATUS_MET);
+  const v1::ImpactFigures& hours_only = by_month.rows(1).figures();
+  EXPECT_EQ(by_month.rows(1).group(), kLastYear);
+  EXPECT_EQ(hours_only.hours_target_status(), v1::TARGET_STATUS_MET);
+  EXPECT_EQ(hours_only.amount_target_status(), v1::TARGET_STATUS_UNSPECIFIED);
+}
+
 TEST_F(ImpactServiceTest, APersonCountsOnceAcrossContractorsAndMonths) {
   for (auto [contractor, lot, period] :
        {std::tuple{1, 1, kLastYear}, std::tuple{1, 1, kLastYearToo}, std::tuple{2, 2, kLastYear}}) {
