@@ -14,12 +14,9 @@
 //   notices are written, commit to arrival).
 // Goals are "#" notes; nothing is asserted.
 
-#include <stdlib.h>
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -44,6 +41,7 @@
 #include "grpcpp/create_channel.h"
 #include "passerelle/v1/registry.grpc.pb.h"
 #include "tests/gateway/http_client.h"
+#include "tests/mesh/test_pki.h"
 
 ABSL_FLAG(std::string, node_binary, PASSERELLE_NODE_BINARY,
           "passerelle-node to measure behind the gateway");
@@ -103,28 +101,6 @@ int PortOf(const ServerProcess& server) {
   return std::stoi(server.address().substr(server.address().rfind(':') + 1));
 }
 
-// deploy/pki's certificates in a folder of their own, removed on destruction: the HTTPS gateway
-// serves partner "bench"'s node certificate (SAN 127.0.0.1), which clients check against ca.pem.
-class BenchPki {
- public:
-  static absl::StatusOr<std::unique_ptr<BenchPki>> Make() {
-    std::string dir = "/tmp/passerelle-bench-pki-XXXXXX";
-    if (mkdtemp(dir.data()) == nullptr) return absl::InternalError("mkdtemp failed");
-    std::unique_ptr<BenchPki> pki(new BenchPki(dir));
-    const std::string command =
-        absl::StrCat("'", PASSERELLE_PKI_SCRIPT, "' '", dir, "' bench >/dev/null 2>&1");
-    if (std::system(command.c_str()) != 0)
-      return absl::InternalError(absl::StrCat("failed: ", command));
-    return pki;
-  }
-  ~BenchPki() { std::filesystem::remove_all(dir_); }
-  std::string Path(const std::string& relative) const { return dir_ + "/" + relative; }
-
- private:
-  explicit BenchPki(std::string dir) : dir_(std::move(dir)) {}
-  std::string dir_;
-};
-
 // Closed loop unless `calls_per_second` is set.
 LoadResult Measure(const Call& call, int64_t* next_index, double calls_per_second = 0) {
   LoadPlan plan;
@@ -138,16 +114,6 @@ LoadResult Measure(const Call& call, int64_t* next_index, double calls_per_secon
   LoadResult result = RunLoad(plan, call);
   *next_index = result.end_index;
   return result;
-}
-
-absl::Status CheckNoFailure(const std::string& what,
-                            std::initializer_list<const LoadResult*> results) {
-  for (const LoadResult* r : results) {
-    if (r->failures > 0)
-      return absl::InternalError(
-          absl::StrCat(what, ": ", r->failures, " failed calls; first: ", r->first_failure));
-  }
-  return absl::OkStatus();
 }
 
 double AddedMs(const LoadResult& grpc_result, const LoadResult& gateway_result, double q) {
@@ -176,10 +142,9 @@ absl::Status Compare(const std::string& what, const ServerProcess& node,
   if (!paired.ok()) return paired.status();
   const auto& [direct, through] = *paired;
   *index = base + 2 * std::max(direct.end_index, through.end_index);
-  PrintBench(absl::StrCat("gateway_", what, "_calls_per_s"), through.CallsPerSecond(), "calls/s");
-  PrintBench(absl::StrCat("grpc_", what, "_calls_per_s"), direct.CallsPerSecond(), "calls/s");
-  PrintBench(absl::StrCat("gateway_vs_grpc_", what, "_ratio"),
-             through.CallsPerSecond() / direct.CallsPerSecond(), "ratio");
+  PrintPairedRates(*paired, absl::StrCat("grpc_", what, "_calls_per_s"),
+                   absl::StrCat("gateway_", what, "_calls_per_s"),
+                   absl::StrCat("gateway_vs_grpc_", what, "_ratio"));
   PrintBench(absl::StrCat("gateway_", what, "_saturated_p99_added_ms"),
              AddedMs(direct, through, 0.99), "ms");
 
@@ -190,7 +155,7 @@ absl::Status Compare(const std::string& what, const ServerProcess& node,
   LoadResult paced =
       Measure([&](int64_t i) { return (i - first) % 2 == 0 ? grpc_call(i) : gateway_call(i); },
               index, rate);
-  if (absl::Status s = CheckNoFailure(what, {&paced}); !s.ok()) return s;
+  if (absl::Status s = paced.FailureStatus(what); !s.ok()) return s;
   LoadResult paced_direct, paced_through;
   for (size_t i = 0; i < paced.latencies_in_call_order.size(); ++i) {
     (i % 2 == 0 ? paced_direct : paced_through)
@@ -343,7 +308,7 @@ absl::Status MeasureSseFanOut(const ServerProcess& node, int port) {
   plan.max_duration = duration;
   plan.calls_per_second = rate;
   LoadResult written = RunLoad(plan, [&](int64_t i) { return CreateTender(*tenders, notices[i]); });
-  if (absl::Status s = CheckNoFailure("sse writers", {&written}); !s.ok()) return s;
+  if (absl::Status s = written.FailureStatus("sse writers"); !s.ok()) return s;
   const int64_t expected = written.calls * clients;
   watchers.AwaitLive(expected, absl::Seconds(30));
   std::vector<absl::Duration> latencies = watchers.Latencies();
@@ -420,18 +385,19 @@ absl::Status Run() {
     return s;
 
   if (absl::GetFlag(FLAGS_https)) {
-    // The same GETs through a second gateway serving HTTPS: what TLS adds per call once each
-    // keep-alive connection has made its handshake.
-    absl::StatusOr<std::unique_ptr<BenchPki>> pki = BenchPki::Make();
-    if (!pki.ok()) return pki.status();
+    // The same GETs through a second gateway serving HTTPS: what TLS adds per call (each window's
+    // client threads open fresh connections, so their handshakes count). It serves partner
+    // "bench"'s node certificate from deploy/pki (SAN 127.0.0.1), checked against ca.pem.
+    testing::TestPki pki;
+    if (absl::Status made = pki.TryRun("OUT bench"); !made.ok()) return made;
     v1::GatewayConfig https_config = config;
-    https_config.mutable_https()->set_cert_file((*pki)->Path("bench/node.pem"));
-    https_config.mutable_https()->set_key_file((*pki)->Path("bench/node.key"));
+    https_config.mutable_https()->set_cert_file(pki.Path("bench/node.pem"));
+    https_config.mutable_https()->set_key_file(pki.Path("bench/node.key"));
     absl::StatusOr<std::unique_ptr<ServerProcess>> https_gateway =
         ServerProcess::StartGateway(absl::GetFlag(FLAGS_gateway_binary), https_config);
     if (!https_gateway.ok()) return https_gateway.status();
     const int https_port = PortOf(**https_gateway);
-    const std::string ca = (*pki)->Path("ca.pem");
+    const std::string ca = pki.Path("ca.pem");
     auto https_get = [&](int64_t i) {
       return FromHttp(
           ThreadConnection(https_port, ca)

@@ -419,10 +419,7 @@ absl::StatusOr<StreamRun> RunStreams(int streams, int64_t uploads_per_stream, co
   run.timed = RunLoad(plan, upload);
   run.cpu_us = absl::ToDoubleMicroseconds(ClientCpuTime() - cpu);
   for (const LoadResult* r : {&warmup, &run.timed}) {
-    if (r->failures > 0) {
-      return absl::InternalError(absl::StrCat(what, ": ", r->failures, " of ", r->calls,
-                                              " streams failed, first: ", r->first_failure));
-    }
+    if (absl::Status s = r->FailureStatus(what); !s.ok()) return s;
   }
   return run;
 }
@@ -560,11 +557,7 @@ absl::Status MeasureIngest() {
   const absl::Duration validate_cpu = ClientCpuTime();
   LoadResult validated = RunLoad(plan, validate);
   const double validate_cpu_us = absl::ToDoubleMicroseconds(ClientCpuTime() - validate_cpu);
-  if (validated.failures > 0) {
-    return absl::InternalError(absl::StrCat("ValidateDeclaration: ", validated.failures, " of ",
-                                            validated.calls,
-                                            " failed, first: ", validated.first_failure));
-  }
+  if (absl::Status s = validated.FailureStatus("ValidateDeclaration"); !s.ok()) return s;
   PrintNote(absl::StrFormat(
       "impact_validate: %d calls in %.2f s at concurrency %d; latency p50 %.2f ms, p99 %.2f ms; "
       "CPU per call %.0f us",

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpcpp/create_channel.h"
@@ -22,6 +23,12 @@ void LoadResult::Add(const LoadResult& next) {
   const auto middle =
       latencies.insert(latencies.end(), next.latencies.begin(), next.latencies.end());
   std::inplace_merge(latencies.begin(), middle, latencies.end());
+}
+
+absl::Status LoadResult::FailureStatus(absl::string_view what) const {
+  if (failures == 0) return absl::OkStatus();
+  return absl::InternalError(
+      absl::StrCat(what, ": ", failures, " of ", calls, " calls failed, first: ", first_failure));
 }
 
 double LoadResult::CallsPerSecond() const {

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/support/status.h"
@@ -53,6 +55,10 @@ struct LoadResult {
   // time summed, latencies merged in order, end_index and the first failure carried on. Call order
   // is not kept across loads: latencies_in_call_order is left as it was.
   void Add(const LoadResult& next);
+
+  // OK when no call failed; else INTERNAL naming `what`, how many of the calls failed, and the
+  // first failure.
+  absl::Status FailureStatus(absl::string_view what) const;
 
   double CallsPerSecond() const;
   // The latency below which a fraction `q` (0..1) of calls completed; zero without calls.

@@ -185,10 +185,7 @@ absl::Status MeasureSearch(const Dataset& data, v1::RegistryService::Stub& stub)
   plan.max_calls = absl::GetFlag(FLAGS_search_calls);
   LoadResult timed = RunLoad(plan, search);
   for (const LoadResult* r : {&warmup, &timed}) {
-    if (r->failures > 0) {
-      return absl::InternalError(absl::StrCat("search: ", r->failures, " of ", r->calls,
-                                              " calls failed, first: ", r->first_failure));
-    }
+    if (absl::Status s = r->FailureStatus("search"); !s.ok()) return s;
   }
 
   std::vector<int64_t> counts;
@@ -218,11 +215,8 @@ absl::Status Run() {
 
   absl::StatusOr<std::pair<LoadResult, LoadResult>> paired = MeasureCreateVsRaw(data);
   if (!paired.ok()) return paired.status();
-  const double raw = paired->first.CallsPerSecond();
-  const double create = paired->second.CallsPerSecond();
-  PrintBench("raw_put_calls_per_s", raw, "calls/s");
-  PrintBench("create_structure_calls_per_s", create, "calls/s");
-  PrintBench("create_vs_raw_ratio", create / raw, "ratio");
+  PrintPairedRates(*paired, "raw_put_calls_per_s", "create_structure_calls_per_s",
+                   "create_vs_raw_ratio");
   PrintNote("goal: create_vs_raw_ratio >= 0.60");
 
   // (c)-(e) share one fresh node: loaded by the import, then searched, then weighed.

@@ -275,11 +275,8 @@ absl::Status Run() {
   absl::StatusOr<std::pair<LoadResult, LoadResult>> paired =
       MeasurePaired((*raw)->Side(), create_tender, Options(), absl::GetFlag(FLAGS_rounds));
   if (!paired.ok()) return paired.status();
-  const double raw_rate = paired->first.CallsPerSecond();
-  const double create_rate = paired->second.CallsPerSecond();
-  PrintBench("raw_put_calls_per_s", raw_rate, "calls/s");
-  PrintBench("create_tender_calls_per_s", create_rate, "calls/s");
-  PrintBench("create_tender_vs_raw_ratio", create_rate / raw_rate, "ratio");
+  PrintPairedRates(*paired, "raw_put_calls_per_s", "create_tender_calls_per_s",
+                   "create_tender_vs_raw_ratio");
   PrintNote("goal: create_tender_vs_raw_ratio >= 0.60");
 
   // (c) The same writers' load without, then with, the subscribers. Two buyers: the subscribers

@@ -29,12 +29,6 @@ struct Timed {
   absl::Duration client_cpu;
 };
 
-absl::Status CheckFailures(absl::string_view what, const LoadResult& r) {
-  if (r.failures == 0) return absl::OkStatus();
-  return absl::InternalError(absl::StrCat(what, ": ", r.failures, " of ", r.calls,
-                                          " calls failed, first: ", r.first_failure));
-}
-
 // The untimed load before a side's first window; returns the index its timed calls start from.
 absl::StatusOr<int64_t> WarmUp(const ThroughputSide& side, const ThroughputOptions& options) {
   LoadPlan plan;
@@ -43,7 +37,7 @@ absl::StatusOr<int64_t> WarmUp(const ThroughputSide& side, const ThroughputOptio
   plan.max_calls = side.index_limit - side.first_index;
   plan.max_duration = options.warmup;
   LoadResult warmup = RunLoad(plan, side.call);
-  if (absl::Status s = CheckFailures(side.what, warmup); !s.ok()) return s;
+  if (absl::Status s = warmup.FailureStatus(side.what); !s.ok()) return s;
   return warmup.end_index;
 }
 
@@ -60,7 +54,7 @@ absl::Status Window(const ThroughputSide& side, const ThroughputOptions& options
   LoadResult r = RunLoad(plan, side.call);
   timed->server_cpu += side.server->CpuTime() - server_cpu;
   timed->client_cpu += ClientCpuTime() - client_cpu;
-  if (absl::Status s = CheckFailures(side.what, r); !s.ok()) return s;
+  if (absl::Status s = r.FailureStatus(side.what); !s.ok()) return s;
   *next = r.end_index;
   timed->load.Add(r);
   return absl::OkStatus();
@@ -110,6 +104,15 @@ absl::StatusOr<std::pair<LoadResult, LoadResult>> MeasurePaired(const Throughput
   Report(a, options, timed_a);
   Report(b, options, timed_b);
   return std::make_pair(std::move(timed_a.load), std::move(timed_b.load));
+}
+
+void PrintPairedRates(const std::pair<LoadResult, LoadResult>& paired, absl::string_view a_rate,
+                      absl::string_view b_rate, absl::string_view ratio) {
+  const double a = paired.first.CallsPerSecond();
+  const double b = paired.second.CallsPerSecond();
+  PrintBench(a_rate, a, "calls/s");
+  PrintBench(b_rate, b, "calls/s");
+  PrintBench(ratio, b / a, "ratio");
 }
 
 absl::StatusOr<std::unique_ptr<RawPut>> RawPut::Start(const std::string& binary,

@@ -54,6 +54,11 @@ absl::StatusOr<std::pair<LoadResult, LoadResult>> MeasurePaired(const Throughput
                                                                 const ThroughputOptions& options,
                                                                 int rounds);
 
+// Prints a paired measure's figures: a's calls/s as `a_rate`, b's as `b_rate`, and b's over a's as
+// `ratio`.
+void PrintPairedRates(const std::pair<LoadResult, LoadResult>& paired, absl::string_view a_rate,
+                      absl::string_view b_rate, absl::string_view ratio);
+
 // The raw baseline: raw-baseline-server, whose one plain gRPC call does one RocksDB Put of
 // values[i % n] under keys[i % n] (scattered keys, as a node's record keys are).
 class RawPut {

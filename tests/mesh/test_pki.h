@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
@@ -30,12 +31,19 @@ class TestPki {
   // Runs deploy/pki with `arguments`, where "OUT" stands for this folder: Run("OUT solideo"),
   // Run("--rogue OUT").
   void Run(const std::string& arguments) {
+    absl::Status made = TryRun(arguments);
+    ASSERT_TRUE(made.ok()) << made;
+  }
+  // The same, for a caller outside a test (a benchmark): INTERNAL naming the command if it fails.
+  absl::Status TryRun(const std::string& arguments) {
     std::string command = absl::StrCat("'", PASSERELLE_PKI_SCRIPT, "' ", arguments, " 2>/dev/null");
     for (size_t at = command.find("OUT"); at != std::string::npos; at = command.find("OUT", at)) {
       command.replace(at, 3, dir_);
       at += dir_.size();
     }
-    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    if (std::system(command.c_str()) != 0)
+      return absl::InternalError(absl::StrCat("failed: ", command));
+    return absl::OkStatus();
   }
 
   // A path inside the folder, e.g. Path("paris-2024/node.pem").
