@@ -17,7 +17,7 @@
 #include "gateway/access.h"
 #include "gateway/http_error.h"
 #include "gateway/route_table.h"
-#include "google/protobuf/dynamic_message.h"
+#include "google/protobuf/message.h"
 #include "grpcpp/support/byte_buffer.h"
 
 namespace passerelle::gateway {
@@ -52,8 +52,11 @@ class RequestPlanner {
 
   std::variant<OwnReply, NodeCall> Plan(const HttpRequestView& request, absl::Time now);
 
-  // An empty message of `type` (a route's response type), to decode the node's answer into.
-  std::unique_ptr<google::protobuf::Message> NewMessage(const google::protobuf::Descriptor* type);
+  // An empty message of `type` (a route's request or response type), to decode into: an instance of
+  // its compiled class, since every route comes from a linked service (LinkedServices). Compiled
+  // classes parse and print several times faster than dynamic messages of the same descriptors.
+  static std::unique_ptr<google::protobuf::Message> NewMessage(
+      const google::protobuf::Descriptor* type);
 
   const RouteTable& routes() const { return routes_; }
 
@@ -64,8 +67,6 @@ class RequestPlanner {
   TokenBook tokens_;
   RateLimiter rate_;
   std::string openapi_;
-  google::protobuf::DynamicMessageFactory factory_{
-      google::protobuf::DescriptorPool::generated_pool()};
 };
 
 // Serialized `message`, as the generic stub sends it.

@@ -15,7 +15,6 @@
 #include "gateway/route_table.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/duration.pb.h"
-#include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/empty.pb.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -200,13 +199,12 @@ std::vector<const google::protobuf::Descriptor*> GatewayMessageTypes() {
 TEST(JsonPrint, EveryMessageTypeOfTheApiFilledAtRandomPrintsAsProtobufDoes) {
   const std::vector<const google::protobuf::Descriptor*> types = GatewayMessageTypes();
   ASSERT_GT(types.size(), 60u);
-  google::protobuf::DynamicMessageFactory factory;
-  factory.SetDelegateToGeneratedFactory(true);
   std::mt19937_64 rng(2024);
   int direct = 0, total = 0;
   for (const google::protobuf::Descriptor* type : types) {
     for (int sample = 0; sample < 20; ++sample) {
-      std::unique_ptr<google::protobuf::Message> message(factory.GetPrototype(type)->New());
+      std::unique_ptr<google::protobuf::Message> message(
+          google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
       Fill(message.get(), rng, 3);
       ASSERT_EQ(ToJson(*message), Protobuf(*message)) << type->full_name() << "\n"
                                                       << message->DebugString();
