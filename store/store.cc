@@ -550,9 +550,15 @@ absl::StatusOr<uint64_t> ReadView::TallySize(absl::string_view key) const {
   return *stored ? TallyCellCount(**stored) : 0;
 }
 
-absl::StatusOr<TallyCheck> Store::RecomputeTallies(bool repair) {
-  absl::MutexLock lock(&write_mu_);
-  rocksdb::ReadOptions ro;  // the latest state: writes wait on the lock held here
+absl::StatusOr<TallyCheck> Store::RecomputeTallies(bool repair,
+                                                   absl::FunctionRef<void()> snapshot_taken) {
+  // No write lock while reading: on millions of records the recompute takes a while, and writes go
+  // on. Recompute and kept tallies are compared at one snapshot; since tallies are sums folded by
+  // merge, the repair adds the difference found there, and what later writes added stays.
+  rocksdb::ManagedSnapshot snapshot(db_.get());
+  snapshot_taken();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot.snapshot();
   TallyEdits recomputed;
   for (const auto& [kind, tally] : options_.tallies) {
     rocksdb::ColumnFamilyHandle* family = Family(kind);
@@ -574,31 +580,38 @@ absl::StatusOr<TallyCheck> Store::RecomputeTallies(bool repair) {
 
   TallyCheck check;
   check.keys = want.size();
-  rocksdb::ColumnFamilyHandle* family = Family(keys::kTallyFamily);
-  rocksdb::WriteBatch batch;
-  size_t found = 0;  // recomputed keys that the store holds, equal or not
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, family));
+  TallyEdits repairs;
+  auto add = [&repairs](const std::string& key, const TallyCells& cells, int sign) {
+    for (const auto& [cell, values] : cells) repairs.Add(key, cell, values, sign);
+  };
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, Family(keys::kTallyFamily)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     absl::StatusOr<TallyCells> held =
         DecodeTally(absl::string_view(it->value().data(), it->value().size()));
     if (!held.ok()) return held.status();
     auto expected = want.find(it->key().ToString());
-    if (expected != want.end()) ++found;
     if (expected == want.end()) {
-      batch.Delete(family, it->key());
-      if (!held->empty()) ++check.differing;  // every cell back to zero is the same as absent
-    } else if (expected->second != *held) {
+      // Every cell back to zero is the same as absent.
+      if (held->empty()) continue;
       ++check.differing;
+      add(it->key().ToString(), *held, -1);
+      continue;
     }
+    if (expected->second != *held) {
+      ++check.differing;
+      add(expected->first, *held, -1);
+      add(expected->first, expected->second, +1);
+    }
+    want.erase(expected);
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading tallies");
-  check.differing += want.size() - found;
-  if (!repair || check.differing == 0) return check;
-  for (const auto& [key, cells] : want) batch.Put(family, key, EncodeTally(cells));
-  tally_cache_->WritingAll();
-  absl::Status committed = Commit(&batch);
-  tally_cache_->WrittenAll(db_->GetLatestSequenceNumber());
-  if (!committed.ok()) return committed;
+  for (const auto& [key, cells] : want) add(key, cells, +1);  // kept nowhere
+  check.differing += want.size();
+  if (!repair || repairs.empty()) return check;
+  rocksdb::WriteBatch batch;
+  repairs.StageInto(Family(keys::kTallyFamily), &batch);
+  absl::MutexLock lock(&write_mu_);  // Commit's tally-cache bookkeeping needs it
+  if (absl::Status committed = Commit(&batch, &repairs); !committed.ok()) return committed;
   return check;
 }
 

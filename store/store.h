@@ -214,10 +214,11 @@ class Store {
   std::unique_ptr<ReadView> Read() const;
 
   // Recomputes every tally from the records of the tallied kinds and compares it with what the
-  // store kept incrementally; with `repair`, replaces the kept tallies by the recompute in one
-  // WriteBatch. Holds the write lock throughout, so no write falls between the recompute and the
-  // repair.
-  absl::StatusOr<TallyCheck> RecomputeTallies(bool repair);
+  // store kept incrementally, both at one snapshot; with `repair`, adds the difference to the kept
+  // tallies in one WriteBatch. Writes go on meanwhile, and the tallies after the repair count them
+  // too. `snapshot_taken` runs once the snapshot is taken, before anything is read.
+  absl::StatusOr<TallyCheck> RecomputeTallies(
+      bool repair, absl::FunctionRef<void()> snapshot_taken = [] {});
 
   // The sequence of the latest local write (0 before any).
   uint64_t last_sequence() const;

@@ -35,20 +35,6 @@ void TallyCache::Written(absl::Span<const absl::string_view> keys, uint64_t sequ
   for (absl::string_view key : keys) last_write_[key] = sequence;
 }
 
-void TallyCache::WritingAll() {
-  absl::MutexLock lock(&mu_);
-  last_write_all_ = kInFlight;
-  entries_.clear();
-  recency_.clear();
-  bytes_ = 0;
-}
-
-void TallyCache::WrittenAll(uint64_t sequence) {
-  absl::MutexLock lock(&mu_);
-  last_write_.clear();
-  last_write_all_ = sequence;
-}
-
 uint64_t TallyCache::LastWrite(absl::string_view key) const {
   auto at = last_write_.find(key);
   const uint64_t own = at == last_write_.end() ? 0 : at->second;

@@ -36,9 +36,6 @@ class TallyCache {
   void Writing(absl::Span<const absl::string_view> keys);
   // The commit touching `keys` is written (or failed) with every sequence up to `sequence`.
   void Written(absl::Span<const absl::string_view> keys, uint64_t sequence);
-  // Likewise for a commit that may touch any key (a repair that rewrites them all).
-  void WritingAll();
-  void WrittenAll(uint64_t sequence);
 
   // The value of `key` at a snapshot of sequence `snapshot`, if the cache holds it: an engaged
   // optional (whose pointer is null when the key holds nothing), else nullopt.

@@ -51,20 +51,6 @@ TEST(TallyCacheTest, AWriteHidesTheKeyUntilWrittenAndOlderSnapshotsNeverSeeTheNe
   EXPECT_EQ(Found(cache, "other", 6), "o");
 }
 
-TEST(TallyCacheTest, ARewriteOfEveryKeyEmptiesTheCacheAndHidesOlderSnapshots) {
-  TallyCache cache(1 << 20);
-  cache.Offer("a", 10, Value("a"));
-  cache.WritingAll();
-  EXPECT_EQ(Found(cache, "a", 10), "miss");
-  cache.Offer("b", 10, Value("b"));
-  EXPECT_EQ(Found(cache, "b", 11), "miss");
-  cache.WrittenAll(30);
-  cache.Offer("a", 29, Value("stale"));
-  EXPECT_EQ(Found(cache, "a", 31), "miss");
-  cache.Offer("a", 30, Value("fresh"));
-  EXPECT_EQ(Found(cache, "a", 31), "fresh");
-}
-
 TEST(TallyCacheTest, TheLeastRecentlyUsedGoOutFirstToStayWithinItsBytes) {
   const std::string big(1000, 'x');
   TallyCache cache(3 * (big.size() + 64 + 2));

@@ -3,12 +3,15 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "store/change_chain.h"
@@ -53,6 +56,16 @@ class TallyTest : public ::testing::Test {
     auto opened = Store::Open(options);
     EXPECT_TRUE(opened.ok()) << opened.status();
     return opened.ok() ? std::move(*opened) : nullptr;
+  }
+
+  // Writes a record while the kind is not tallied (as an older node version did): the tallies
+  // miss it.
+  void WriteUntallied(absl::string_view id, std::string value) {
+    store_.reset();
+    std::unique_ptr<Store> untallied = Open("a", false);
+    Put(*untallied, id, std::move(value));
+    untallied.reset();
+    store_ = Open("a", true);
   }
 
   static void Put(Store& store, absl::string_view id, std::optional<std::string> value) {
@@ -136,12 +149,7 @@ TEST_F(TallyTest, TalliesSurviveReopenAndAgreeWithARecompute) {
 
 TEST_F(TallyTest, RecomputeFindsAndRepairsDrift) {
   Put(*store_, "1", "red:5");
-  // Written while the kind was not tallied (an older node version): the tallies miss it.
-  store_.reset();
-  std::unique_ptr<Store> untallied = Open("a", false);
-  Put(*untallied, "2", "blue:4");
-  untallied.reset();
-  store_ = Open("a", true);
+  WriteUntallied("2", "blue:4");
 
   auto check = store_->RecomputeTallies(/*repair=*/false);
   ASSERT_TRUE(check.ok()) << check.status();
@@ -157,6 +165,34 @@ TEST_F(TallyTest, RecomputeFindsAndRepairsDrift) {
   // Later writes keep adding to the repaired tallies.
   Put(*store_, "2", "red:1");
   EXPECT_THAT(Cells(*store_, "by-colour"), ElementsAre(Pair("red", ElementsAre(6, 2))));
+}
+
+// A rebuild on millions of records takes a while: writes made meanwhile neither wait for it nor
+// get lost by its repair.
+TEST_F(TallyTest, WritesGoOnDuringARepairAndCountAfterIt) {
+  Put(*store_, "1", "red:5");
+  Put(*store_, "2", "red:1");
+  WriteUntallied("3", "blue:4");
+
+  std::thread writer;
+  bool written_meanwhile = false;
+  auto repaired = store_->RecomputeTallies(/*repair=*/true, [&] {
+    absl::Notification done;
+    writer = std::thread([&] {
+      Put(*store_, "4", "red:2");
+      Put(*store_, "2", std::nullopt);
+      done.Notify();
+    });
+    written_meanwhile = done.WaitForNotificationWithTimeout(absl::Seconds(30));
+  });
+  writer.join();
+  EXPECT_TRUE(written_meanwhile) << "writes waited for the recompute";
+  ASSERT_TRUE(repaired.ok()) << repaired.status();
+  EXPECT_EQ(repaired->differing, 2u);  // blue's orders and colours, as the snapshot saw them
+  EXPECT_THAT(Cells(*store_, "by-colour"),
+              ElementsAre(Pair("blue", ElementsAre(4, 1)), Pair("red", ElementsAre(7, 2))));
+  EXPECT_EQ(*store_->Read()->TallySize("colours"), 2u);
+  EXPECT_EQ(store_->RecomputeTallies(false)->differing, 0u);
 }
 
 // Reads go through the tally cache; each view still sees its own snapshot, whichever view filled
