@@ -195,26 +195,28 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::HourDeclaration>>> Declarations::S
       results.push_back(p.status());
       continue;
     }
-    // Re-sent unchanged (a retried upload): the stored one stands.
-    absl::StatusOr<v1::HourDeclaration> held =
-        store::GetById<v1::HourDeclaration>(*view, kDeclarationKind, p->id, p->record.name());
-    if (held.ok() &&
-        google::protobuf::util::MessageDifferencer::Equals(Declared(*held), Declared(p->record))) {
-      results.push_back(*std::move(held));
-      continue;
-    }
     results.push_back(absl::UnknownError("not decided"));
     positions.push_back(i);
     ids.push_back(p->id);
     prepared.push_back(*std::move(p));
   }
   if (ids.empty()) return results;
+  // Re-sent unchanged (a retried upload), decided under the write lock with the one read of it: the
+  // stored one stands, and the error that keeps the item from being written is not reported.
+  std::vector<std::optional<v1::HourDeclaration>> held(prepared.size());
   auto written = store_->WriteEach(
       kDeclarationKind, ids,
       [&](size_t item, const std::optional<std::string>& current,
           const v1::Version& version) -> absl::StatusOr<store::RecordWrite> {
         v1::HourDeclaration& record = prepared[item].record;
         if (current) {
+          absl::StatusOr<v1::HourDeclaration> stored =
+              store::ParseRecord<v1::HourDeclaration>(*current);
+          if (stored.ok() && google::protobuf::util::MessageDifferencer::Equals(Declared(*stored),
+                                                                                Declared(record))) {
+            held[item] = *std::move(stored);
+            return absl::AlreadyExistsError("held unchanged");
+          }
           return absl::AlreadyExistsError(absl::StrCat(
               record.name(), " already declares ", record.contractor_siret(), "'s hours on lot ",
               record.lot_number(), " of ", record.tender(), " for ", record.period(),
@@ -224,7 +226,9 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::HourDeclaration>>> Declarations::S
       });
   if (!written.ok()) return written.status();
   for (size_t k = 0; k < positions.size(); ++k) {
-    if ((*written)[k].ok()) {
+    if (held[k]) {
+      results[positions[k]] = *std::move(held[k]);
+    } else if ((*written)[k].ok()) {
       results[positions[k]] = std::move(prepared[k].record);
     } else {
       results[positions[k]] = (*written)[k].status();
