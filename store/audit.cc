@@ -21,10 +21,11 @@ std::string AuditHash(const v1::AuditEntry& entry) {
   AppendCanonicalField(entry.content_hash(), &bytes);
   bytes.push_back(entry.remote() ? 1 : 0);
   keys::AppendBigEndian64(&bytes, static_cast<uint64_t>(entry.unix_millis()));
-  return Sha256(bytes);
+  return Sha256({bytes});
 }
 
-v1::AuditEntry NextAuditEntry(const AuditHead& head, const v1::Change& change, bool remote, int64_t unix_millis) {
+v1::AuditEntry NextAuditEntry(const AuditHead& head, const v1::Change& change, bool remote,
+                              int64_t unix_millis) {
   v1::AuditEntry entry;
   entry.set_index(head.index + 1);
   entry.set_previous_hash(head.hash);
@@ -43,8 +44,10 @@ absl::StatusOr<AuditReport> VerifyAuditChain(const std::string& path) {
   if (absl::Status listed = StoredFamilies(path, &descriptors); !listed.ok()) return listed;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, descriptors, &handles, &raw);
-  if (!s.ok()) return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", s.ToString()));
+  rocksdb::Status s =
+      rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, descriptors, &handles, &raw);
+  if (!s.ok())
+    return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", s.ToString()));
   std::unique_ptr<rocksdb::DB> db(raw);
   rocksdb::ColumnFamilyHandle* audit = nullptr;
   for (size_t i = 0; i < descriptors.size(); ++i) {
@@ -58,7 +61,8 @@ absl::StatusOr<AuditReport> VerifyAuditChain(const std::string& path) {
     for (it->SeekToFirst(); it->Valid() && !report.first_broken; it->Next()) {
       v1::AuditEntry entry;
       const uint64_t expected = head.index + 1;
-      const uint64_t keyed = keys::ReadBigEndian64(absl::string_view(it->key().data(), it->key().size()));
+      const uint64_t keyed =
+          keys::ReadBigEndian64(absl::string_view(it->key().data(), it->key().size()));
       std::string problem;
       if (!entry.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
         problem = "unreadable entry";
