@@ -181,11 +181,11 @@ absl::StatusOr<v1::ImportStructuresResponse> Registry::ImportStructures(
 
 namespace {
 
-void Refuse(const v1::ImportStructuresRequest& row, absl::string_view reason,
+void Refuse(int64_t row, absl::string_view siret, absl::string_view reason,
             v1::ImportStructuresResponse* summary) {
   v1::ImportRejection* r = summary->add_rejected();
-  r->set_row(row.row());
-  r->set_siret(row.structure().siret());
+  r->set_row(row);
+  r->set_siret(std::string(siret));
   r->set_reason(std::string(reason));
 }
 
@@ -198,12 +198,18 @@ Registry::PreparedImport Registry::PrepareImport(std::vector<v1::ImportStructure
     common::FieldViolations violations;
     ValidateStructure(row.structure(), "", &violations);
     if (!violations.empty()) {
-      Refuse(row, violations.ToStatus().message(), &batch.refused);
+      Refuse(row.row(), row.structure().siret(), violations.ToStatus().message(), &batch.refused);
       continue;
     }
     std::vector<std::string> terms = IndexTerms(row.structure());
     batch.valid.push_back({std::move(row), std::move(terms)});
   }
+  // Committed in SIRET order, every posting list of the batch is edited in id order and needs no
+  // sort under the write lock. Stable: a SIRET repeated in the batch still ends as its last row.
+  std::stable_sort(batch.valid.begin(), batch.valid.end(),
+                   [](const PreparedRow& a, const PreparedRow& b) {
+                     return a.row.structure().siret() < b.row.structure().siret();
+                   });
   return batch;
 }
 
@@ -217,22 +223,25 @@ absl::StatusOr<v1::ImportStructuresResponse> Registry::CommitImport(PreparedImpo
       kStructureKind, ids,
       [&](size_t i, const std::optional<std::string>& current, const v1::Version& version) {
         bool was_created = false;
-        auto write =
-            UpsertStructure(batch.valid[i].row.structure(), std::move(batch.valid[i].terms),
-                            current, version, store_->partner_id(), &was_created);
+        auto write = UpsertStructure(std::move(*batch.valid[i].row.mutable_structure()),
+                                     std::move(batch.valid[i].terms), current, version,
+                                     store_->partner_id(), &was_created);
         created[i] = was_created;
         return write;
       });
   if (!results.ok()) return results.status();
   for (size_t i = 0; i < batch.valid.size(); ++i) {
     if (!(*results)[i].ok()) {
-      Refuse(batch.valid[i].row, (*results)[i].status().message(), &summary);
+      Refuse(batch.valid[i].row.row(), ids[i], (*results)[i].status().message(), &summary);
     } else if (created[i]) {
       summary.set_created(summary.created() + 1);
     } else {
       summary.set_updated(summary.updated() + 1);
     }
   }
+  std::stable_sort(
+      summary.mutable_rejected()->begin(), summary.mutable_rejected()->end(),
+      [](const v1::ImportRejection& a, const v1::ImportRejection& b) { return a.row() < b.row(); });
   return summary;
 }
 

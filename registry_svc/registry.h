@@ -55,7 +55,7 @@ class Registry {
   };
   struct PreparedImport {
     v1::ImportStructuresResponse refused;  // rows that failed validation
-    std::vector<PreparedRow> valid;        // the others, in stream order
+    std::vector<PreparedRow> valid;        // the others, in SIRET order (stable)
   };
   // The half of an import that needs no store: validation and index terms. Pure, so a stream can
   // prepare one batch while the previous one commits.

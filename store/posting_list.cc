@@ -256,9 +256,12 @@ void PostingEdits::Edit(absl::string_view kind, absl::string_view term, absl::st
 void PostingEdits::StageInto(rocksdb::ColumnFamilyHandle* index, rocksdb::WriteBatch* batch) {
   std::string operand;
   for (auto& [key, edits] : edits_) {
-    // Stable: among edits of one id the last made stays last, and so wins.
-    std::stable_sort(edits.begin(), edits.end(),
-                     [](const IdEdit& a, const IdEdit& b) { return a.id < b.id; });
+    // Stable: among edits of one id the last made stays last, and so wins. Writers that commit in
+    // id order (an import) make every list sorted already.
+    auto by_id = [](const IdEdit& a, const IdEdit& b) { return a.id < b.id; };
+    if (!std::is_sorted(edits.begin(), edits.end(), by_id)) {
+      std::stable_sort(edits.begin(), edits.end(), by_id);
+    }
     operand.clear();
     for (size_t i = 0; i < edits.size(); ++i) {
       if (i + 1 < edits.size() && edits[i + 1].id == edits[i].id) continue;

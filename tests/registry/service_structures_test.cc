@@ -598,15 +598,23 @@ TEST(OwnershipTest, AnotherPartnersStructureCannotBeUpdatedDeletedOrImportedOver
   EXPECT_THAT(registry.DeleteStructure(owned.name(), owned.etag()),
               HasCode(grpc::StatusCode::FAILED_PRECONDITION));
 
-  v1::ImportStructuresRequest row;
-  *row.mutable_structure() = MinimalStructure(TestSiret(1), "Détournée");
-  row.set_row(1);
-  testing::Reply<v1::ImportStructuresResponse> imported = registry.ImportStructures({row});
+  // Refused when committed (the owner) or before (a bad field): either way listed in row order.
+  std::vector<v1::ImportStructuresRequest> rows(3);
+  *rows[0].mutable_structure() = MinimalStructure(TestSiret(5));
+  *rows[1].mutable_structure() = MinimalStructure(TestSiret(1), "Détournée");
+  *rows[2].mutable_structure() = MinimalStructure(TestSiret(4));
+  rows[2].mutable_structure()->set_headcount(-1);
+  for (int i = 0; i < 3; ++i) rows[i].set_row(i + 1);
+  testing::Reply<v1::ImportStructuresResponse> imported = registry.ImportStructures(rows);
   ASSERT_THAT(imported.status, IsOk());
-  EXPECT_EQ(imported.response.created() + imported.response.updated(), 0);
-  ASSERT_EQ(imported.response.rejected_size(), 1);
-  EXPECT_EQ(imported.response.rejected(0).row(), 1);
+  EXPECT_EQ(imported.response.created(), 1);
+  EXPECT_EQ(imported.response.updated(), 0);
+  ASSERT_EQ(imported.response.rejected_size(), 2);
+  EXPECT_EQ(imported.response.rejected(0).row(), 2);
+  EXPECT_EQ(imported.response.rejected(0).siret(), TestSiret(1));
   EXPECT_THAT(imported.response.rejected(0).reason(), HasSubstr("les-canaux"));
+  EXPECT_EQ(imported.response.rejected(1).row(), 3);
+  EXPECT_THAT(imported.response.rejected(1).reason(), HasSubstr("headcount"));
 
   testing::Reply<v1::Structure> got = registry.GetStructure(owned.name());
   ASSERT_THAT(got.status, IsOk());
