@@ -47,6 +47,7 @@ absl::StatusOr<std::vector<v1::Change>> ChangeFeed::Next(const store::ReadView& 
   for (const auto& [origin, top] : held.sequences()) {
     if (out.size() >= limit) break;
     if (origin == peer_) continue;  // the peer wrote these: it has them all
+    if (skip_.contains(origin)) continue;
     uint64_t& position = sent[origin];
     if (position >= top) continue;
     absl::StatusOr<std::vector<v1::Change>> changes =

@@ -9,8 +9,10 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "mesh/policy.h"
 #include "passerelle/v1/common.pb.h"
@@ -34,9 +36,14 @@ void Withhold(v1::Change* change);
 
 class ChangeFeed {
  public:
+  // `skip`: origins whose changes the peer takes from elsewhere (PullRequest.skip_origins).
   ChangeFeed(const store::RecordKinds* kinds, const Policy* policy, std::string peer,
-             v1::VersionVector have)
-      : kinds_(kinds), policy_(policy), peer_(std::move(peer)), sent_(std::move(have)) {}
+             v1::VersionVector have, absl::flat_hash_set<std::string> skip = {})
+      : kinds_(kinds),
+        policy_(policy),
+        peer_(std::move(peer)),
+        sent_(std::move(have)),
+        skip_(std::move(skip)) {}
 
   // The next changes in `view` beyond those already returned (or that the peer said it had), at
   // most `limit`; empty when the peer has everything `view` holds.
@@ -48,6 +55,7 @@ class ChangeFeed {
   const Policy* policy_;
   std::string peer_;
   v1::VersionVector sent_;
+  const absl::flat_hash_set<std::string> skip_;
 };
 
 }  // namespace passerelle::mesh

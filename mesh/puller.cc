@@ -28,9 +28,13 @@ PeerPuller::PeerPuller(std::string self, v1::Peer peer, std::shared_ptr<grpc::Ch
 
 PeerPuller::~PeerPuller() { Stop(); }
 
-void PeerPuller::Start() { thread_ = std::thread([this] { Run(); }); }
+void PeerPuller::Start() {
+  if (options_.links != nullptr) options_.links->Listen(peer_.partner_id(), [this] { Restart(); });
+  thread_ = std::thread([this] { Run(); });
+}
 
 void PeerPuller::Stop() {
+  if (options_.links != nullptr) options_.links->Unlisten(peer_.partner_id());
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
@@ -54,21 +58,48 @@ void PeerPuller::Run() {
   while (true) {
     const uint64_t applied_before = status().applied();
     absl::Status ended = PullOnce();
+    bool restarting;
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) break;
+      restarting = restarting_;
+      restarting_ = false;
+    }
+    // Ended on purpose to carry the links as they are now: the link itself is fine.
+    if (restarting) continue;
+    SetConnected(false);
     absl::MutexLock lock(&mu_);
-    status_.set_connected(false);
-    if (stopping_) return;
+    if (stopping_) break;
     if (!ended.ok()) {
       status_.set_last_error(std::string(ended.message()));
     }
-    // A stream that delivered something was a working connection: start the backoff again from the bottom.
+    // A stream that delivered something was a working connection: start the backoff again from the
+    // bottom.
     if (status_.applied() > applied_before) backoff = options_.initial_backoff;
     std::uniform_real_distribution<double> jitter(0.5, 1.5);
     const absl::Duration wait = backoff * jitter(rng);
     backoff = std::min(backoff * 2, options_.max_backoff);
     // Waits out the backoff unless Stop() comes first.
     mu_.AwaitWithTimeout(absl::Condition(&stopping_), wait);
-    if (stopping_) return;
+    if (stopping_) break;
   }
+  SetConnected(false);
+}
+
+void PeerPuller::Restart() {
+  absl::MutexLock lock(&mu_);
+  if (context_ == nullptr || stopping_) return;
+  restarting_ = true;
+  context_->TryCancel();
+}
+
+void PeerPuller::SetConnected(bool up) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (status_.connected() == up) return;
+    status_.set_connected(up);
+  }
+  if (options_.links != nullptr) options_.links->SetUp(peer_.partner_id(), up);
 }
 
 absl::Status PeerPuller::PullOnce() {
@@ -77,10 +108,21 @@ absl::Status PeerPuller::PullOnce() {
     absl::MutexLock lock(&mu_);
     if (stopping_) return absl::CancelledError("stopping");
     context_ = &context;
+    restarting_ = false;
   }
   v1::PullRequest request;
   *request.mutable_have() = store_->vector();
   request.set_partner_id(self_);
+  // Read after context_ is set: a link that changes from here on restarts this stream.
+  if (options_.links != nullptr) {
+    for (std::string& origin : options_.links->SkippableFor(peer_.partner_id())) {
+      request.add_skip_origins(std::move(origin));
+    }
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    *status_.mutable_skipped_origins() = request.skip_origins();
+  }
   auto stub = v1::MeshService::NewStub(channel_);
   std::unique_ptr<grpc::ClientReader<v1::PullResponse>> reader = stub->Pull(&context, request);
 
@@ -94,17 +136,15 @@ absl::Status PeerPuller::PullOnce() {
       outcome = options_.verify_server(context);
       if (!outcome.ok()) break;
     }
-    {
-      absl::MutexLock lock(&mu_);
-      status_.set_connected(true);
-    }
+    SetConnected(true);
     for (v1::Change& change : *response.mutable_changes()) {
       absl::Status authored = policy_->MayAuthor(change.kind(), change.version().origin_partner());
       if (!authored.ok() && !change.withheld()) {
-        // Kept in the log as withheld so the origin's chain stays whole; the record is never applied.
-        common::LogLine(absl::StrCat("mesh: peer=", peer_.partner_id(), " change ",
-                                     change.version().origin_partner(), "/",
-                                     change.version().origin_sequence(), " not applied: ", authored.message()));
+        // Kept in the log as withheld so the origin's chain stays whole; the record is never
+        // applied.
+        common::LogLine(absl::StrCat(
+            "mesh: peer=", peer_.partner_id(), " change ", change.version().origin_partner(), "/",
+            change.version().origin_sequence(), " not applied: ", authored.message()));
         Withhold(&change);
         absl::MutexLock lock(&mu_);
         status_.set_rejected_policy(status_.rejected_policy() + 1);
@@ -116,13 +156,15 @@ absl::Status PeerPuller::PullOnce() {
   }
   if (!outcome.ok()) {
     context.TryCancel();
-    common::LogLine(absl::StrCat("mesh: peer=", peer_.partner_id(), " batch rejected: ", outcome.message()));
+    common::LogLine(
+        absl::StrCat("mesh: peer=", peer_.partner_id(), " batch rejected: ", outcome.message()));
   }
   grpc::Status finished = reader->Finish();
   absl::MutexLock lock(&mu_);
   context_ = nullptr;
-  if (outcome.ok() && !finished.ok() && !stopping_) {
-    outcome = absl::UnavailableError(absl::StrCat("stream to ", peer_.address(), ": ", finished.error_message()));
+  if (outcome.ok() && !finished.ok() && !stopping_ && !restarting_) {
+    outcome = absl::UnavailableError(
+        absl::StrCat("stream to ", peer_.address(), ": ", finished.error_message()));
   }
   return outcome;
 }
@@ -142,13 +184,15 @@ absl::Status PeerPuller::ApplyReady(std::vector<v1::Change>* pending) {
                                 std::make_move_iterator(pending->begin() + ready));
   pending->erase(pending->begin(), pending->begin() + ready);
 
-  auto check = [this](absl::string_view origin, absl::string_view message, absl::string_view signature) {
+  auto check = [this](absl::string_view origin, absl::string_view message,
+                      absl::string_view signature) {
     return verify_ ? verify_(origin, message, signature) : absl::OkStatus();
   };
   auto index = [this](const v1::Change& change, const std::optional<std::string>& current) {
     return kinds_->IndexChange(change, current);
   };
-  absl::StatusOr<store::ApplyOutcome> applied = store_->Apply(batch, verify_ != nullptr, check, index);
+  absl::StatusOr<store::ApplyOutcome> applied =
+      store_->Apply(batch, verify_ != nullptr, check, index);
   absl::MutexLock lock(&mu_);
   if (!applied.ok()) {
     status_.set_last_error(std::string(applied.status().message()));

@@ -1,10 +1,11 @@
 #ifndef PASSERELLE_MESH_PULLER_H_
 #define PASSERELLE_MESH_PULLER_H_
 
-// One per peer: keeps a Pull stream open to the peer, applies what arrives, and reconnects with exponential
-// backoff and jitter whenever the stream breaks. What it applies is checked first — author policy here,
-// sequence continuity, hash chain and origin signature in Store::Apply — and a batch that fails a check is
-// not applied, counted, logged with the peer's id, and pulled again from where this node stands.
+// One per peer: keeps a Pull stream open to the peer, applies what arrives, and reconnects with
+// exponential backoff and jitter whenever the stream breaks. What it applies is checked first —
+// author policy here, sequence continuity, hash chain and origin signature in Store::Apply — and a
+// batch that fails a check is not applied, counted, logged with the peer's id, and pulled again
+// from where this node stands.
 
 #include <functional>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "mesh/link_board.h"
 #include "mesh/policy.h"
 #include "passerelle/v1/config.pb.h"
 #include "passerelle/v1/mesh.pb.h"
@@ -34,14 +36,18 @@ struct PullerOptions {
   absl::Duration max_backoff = absl::Seconds(5);
   // Checks who answered, once a stream has delivered its first message; unset: not checked.
   std::function<absl::Status(const grpc::ClientContext&)> verify_server;
+  // The node's links (not owned; outlives the puller): this puller reports whether its stream is up
+  // and asks its peer not to relay the origins other links bring. Unset: the peer relays
+  // everything.
+  LinkBoard* links = nullptr;
 };
 
 class PeerPuller {
  public:
   // `verify` null: a development mesh without signing keys; unsigned commits are then accepted.
-  PeerPuller(std::string self, v1::Peer peer, std::shared_ptr<grpc::Channel> channel, store::Store* store,
-             const store::RecordKinds* kinds, const Policy* policy, Verifier verify,
-             PullerOptions options = {});
+  PeerPuller(std::string self, v1::Peer peer, std::shared_ptr<grpc::Channel> channel,
+             store::Store* store, const store::RecordKinds* kinds, const Policy* policy,
+             Verifier verify, PullerOptions options = {});
   ~PeerPuller();  // Stop()s.
   PeerPuller(const PeerPuller&) = delete;
   PeerPuller& operator=(const PeerPuller&) = delete;
@@ -54,11 +60,17 @@ class PeerPuller {
 
  private:
   void Run();
-  // One Pull stream, until it ends, fails or Stop() cancels it. OK when it ended without a rejected change.
+  // One Pull stream, until it ends, fails or Stop() cancels it. OK when it ended without a rejected
+  // change.
   absl::Status PullOnce();
-  // Applies the prefix of `pending` that a signature closes (all of it without signatures); keeps the rest.
+  // Applies the prefix of `pending` that a signature closes (all of it without signatures); keeps
+  // the rest.
   absl::Status ApplyReady(std::vector<v1::Change>* pending);
   void NoteLag(const v1::VersionVector& server);
+  // Ends the current stream so that the next one carries the links as they are now; no backoff.
+  void Restart();
+  // Records whether the stream is up, on the board too when that changed. Called without mu_ held.
+  void SetConnected(bool up);
 
   const std::string self_;
   const v1::Peer peer_;
@@ -71,6 +83,7 @@ class PeerPuller {
 
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool restarting_ ABSL_GUARDED_BY(mu_) = false;  // the stream is being ended on purpose
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;  // the live stream's, to cancel it
   v1::PeerStatus status_ ABSL_GUARDED_BY(mu_);
   absl::Time behind_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();

@@ -21,13 +21,15 @@ std::string Method(absl::string_view name) {
 
 grpc::Status MeshServiceImpl::Pull(grpc::ServerContext* context, const v1::PullRequest* request,
                                    grpc::ServerWriter<v1::PullResponse>* writer) {
-  absl::StatusOr<std::string> peer = authorizer_->PullingPeer(*context, Method("Pull"), request->partner_id());
+  absl::StatusOr<std::string> peer =
+      authorizer_->PullingPeer(*context, Method("Pull"), request->partner_id());
   if (!peer.ok()) return common::ToGrpcStatus(peer.status());
-  ChangeFeed feed(kinds_, policy_, *peer, request->have());
+  ChangeFeed feed(kinds_, policy_, *peer, request->have(),
+                  {request->skip_origins().begin(), request->skip_origins().end()});
   bool greeted = false;
   while (!context->IsCancelled() && !stopping_.load()) {
-    // Count, vector, snapshot — in that order, so the snapshot holds all the vector names and any commit
-    // after the count wakes the wait below.
+    // Count, vector, snapshot — in that order, so the snapshot holds all the vector names and any
+    // commit after the count wakes the wait below.
     const uint64_t seen = store_->commit_count();
     v1::PullResponse response;
     *response.mutable_server_vector() = store_->vector();
@@ -58,9 +60,11 @@ grpc::Status MeshServiceImpl::Digest(grpc::ServerContext* context, const v1::Dig
   return grpc::Status::OK;
 }
 
-grpc::Status MeshServiceImpl::GetMeshStatus(grpc::ServerContext* context, const v1::GetMeshStatusRequest*,
+grpc::Status MeshServiceImpl::GetMeshStatus(grpc::ServerContext* context,
+                                            const v1::GetMeshStatusRequest*,
                                             v1::MeshStatus* response) {
-  if (absl::Status allowed = authorizer_->MayCall(*context, Method("GetMeshStatus")); !allowed.ok()) {
+  if (absl::Status allowed = authorizer_->MayCall(*context, Method("GetMeshStatus"));
+      !allowed.ok()) {
     return common::ToGrpcStatus(allowed);
   }
   response->set_partner_id(store_->partner_id());

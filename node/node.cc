@@ -292,10 +292,13 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
       return keys->Verify(origin, message, signature);
     };
   }
+  node->links_ = std::make_unique<mesh::LinkBoard>();
   for (const v1::Peer& peer : config.peers()) {
+    mesh::PullerOptions options = PullerOptionsFor(peer, *identity);
+    options.links = node->links_.get();
     node->pullers_.push_back(std::make_unique<mesh::PeerPuller>(
         config.partner_id(), peer, PeerChannel(peer, *identity), node->store_.get(),
-        node->kinds_.get(), node->policy_.get(), verify, PullerOptionsFor(peer, *identity)));
+        node->kinds_.get(), node->policy_.get(), verify, std::move(options)));
     node->pullers_.back()->Start();
   }
   return node;

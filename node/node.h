@@ -42,6 +42,7 @@ namespace passerelle::mesh {
 class Authorizer;
 class KeyRing;
 class MeshServiceImpl;
+class LinkBoard;
 class PeerPuller;
 class Policy;
 }  // namespace passerelle::mesh
@@ -97,6 +98,7 @@ class Node {
   std::unique_ptr<impact::ImpactServiceImpl> impact_service_;
   std::unique_ptr<mesh::MeshServiceImpl> mesh_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<mesh::LinkBoard> links_;  // before the pullers, which report to it
   std::vector<std::unique_ptr<mesh::PeerPuller>> pullers_;
   bool shut_down_ = false;
 };

@@ -36,6 +36,7 @@ namespace passerelle {
 namespace {
 
 using testing::AwaitConvergence;
+using testing::AwaitMeshStatus;
 using testing::NodeProcess;
 using testing::SequenceOf;
 using testing::TcpProxy;
@@ -450,6 +451,110 @@ TEST_F(MeshFaults, PartitionedNodeHealsWithNoWriteLostAndNoChangeAppliedTwice) {
     EXPECT_EQ(testing::VectorOf(DigestOf(partner).vector()), expected) << partner;
   }
   ExpectEveryNodeHolds(acknowledged);
+  for (const std::string& partner : kPartners) ExpectEachRemoteChangeAppliedOnce(partner);
+}
+
+// Whether every peer in `status` is connected and asked to relay none of the others but `relayed`:
+// each link is up and each stream skips the origins the other links bring.
+bool EveryLinkUpRelaying(const v1::MeshStatus& status, const std::vector<std::string>& relayed) {
+  for (const v1::PeerStatus& peer : status.peers()) {
+    if (std::count(relayed.begin(), relayed.end(), peer.partner_id()) > 0) {
+      if (peer.connected()) return false;
+      continue;
+    }
+    if (!peer.connected()) return false;
+    std::vector<std::string> expected;
+    for (const v1::PeerStatus& other : status.peers()) {
+      if (other.partner_id() != peer.partner_id() &&
+          std::count(relayed.begin(), relayed.end(), other.partner_id()) == 0) {
+        expected.push_back(other.partner_id());
+      }
+    }
+    std::sort(expected.begin(), expected.end());
+    if (!std::equal(peer.skipped_origins().begin(), peer.skipped_origins().end(), expected.begin(),
+                    expected.end())) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// What `partner`'s node applied from each peer, by peer.
+std::map<std::string, uint64_t> AppliedByPeer(const v1::MeshStatus& status) {
+  std::map<std::string, uint64_t> out;
+  for (const v1::PeerStatus& peer : status.peers()) out[peer.partner_id()] = peer.applied();
+  return out;
+}
+
+TEST_F(MeshFaults, WithEveryLinkUpAChangeArrivesOnceStraightFromItsOrigin) {
+  const std::map<std::string, std::string> addresses = PickListenAddresses();
+  for (const std::string& partner : kPartners) {
+    ASSERT_NO_FATAL_FAILURE(AddNode(partner, addresses.at(partner), addresses));
+  }
+  ASSERT_NO_FATAL_FAILURE(StartAll());
+  for (const std::string& partner : kPartners) {
+    ASSERT_TRUE(AwaitMeshStatus(node(partner).channel(), [](const v1::MeshStatus& status) {
+      return EveryLinkUpRelaying(status, {});
+    })) << partner;
+  }
+  constexpr size_t kWrites = 60;
+  auto structures = StructuresFor({kWrites, kWrites}, 47);
+  {
+    StructureWriter paris(node("paris-2024").channel(), structures[0]);
+    StructureWriter canaux(node("les-canaux").channel(), structures[1]);
+    for (StructureWriter* writer : {&paris, &canaux}) {
+      writer->AllowAll();
+      ASSERT_TRUE(writer->AwaitAllAnswered());
+      EXPECT_TRUE(writer->failures().empty()) << writer->failures().front();
+    }
+  }
+  ASSERT_TRUE(AwaitConvergence(Channels(kPartners), /*compare_records=*/true, kConvergence))
+      << NodeLogs();
+  // A relayed copy would show as a duplicate, or as a change applied from a peer that did not
+  // write it.
+  for (const std::string& partner : {"solideo", "yunus-centre"}) {
+    absl::StatusOr<v1::MeshStatus> status = testing::MeshStatusOf(node(partner).channel());
+    ASSERT_TRUE(status.ok()) << status.status();
+    const std::map<std::string, uint64_t> expected = {
+        {"paris-2024", kWrites},
+        {"les-canaux", kWrites},
+        {partner == "solideo" ? "yunus-centre" : "solideo", 0}};
+    EXPECT_EQ(AppliedByPeer(*status), expected) << partner;
+    for (const v1::PeerStatus& peer : status->peers()) {
+      EXPECT_EQ(peer.duplicates(), 0u) << partner << " from " << peer.partner_id();
+    }
+  }
+  for (const std::string& partner : kPartners) ExpectEachRemoteChangeAppliedOnce(partner);
+}
+
+TEST_F(MeshFaults, AnOriginANodeCannotReachIsRelayedToItByTheOthers) {
+  const std::map<std::string, std::string> addresses = PickListenAddresses();
+  // paris-2024's link to solideo goes nowhere; every other link works.
+  std::map<std::string, std::string> seen_by_paris = addresses;
+  seen_by_paris["solideo"] = absl::StrCat("127.0.0.1:", testing::PickFreePort());
+  for (const std::string& partner : kPartners) {
+    ASSERT_NO_FATAL_FAILURE(AddNode(partner, addresses.at(partner),
+                                    partner == "paris-2024" ? seen_by_paris : addresses));
+  }
+  ASSERT_NO_FATAL_FAILURE(StartAll());
+  ASSERT_TRUE(AwaitMeshStatus(node("paris-2024").channel(), [](const v1::MeshStatus& status) {
+    return EveryLinkUpRelaying(status, {"solideo"});
+  }));
+  constexpr size_t kWrites = 60;
+  auto structures = StructuresFor({kWrites}, 53);
+  {
+    StructureWriter solideo(node("solideo").channel(), structures[0]);
+    solideo.AllowAll();
+    ASSERT_TRUE(solideo.AwaitAllAnswered());
+    EXPECT_TRUE(solideo.failures().empty()) << solideo.failures().front();
+  }
+  ASSERT_TRUE(AwaitConvergence(Channels(kPartners), /*compare_records=*/true, kConvergence))
+      << NodeLogs();
+  absl::StatusOr<v1::MeshStatus> status = testing::MeshStatusOf(node("paris-2024").channel());
+  ASSERT_TRUE(status.ok()) << status.status();
+  const std::map<std::string, uint64_t> applied = AppliedByPeer(*status);
+  EXPECT_EQ(applied.at("solideo"), 0u);
+  EXPECT_EQ(applied.at("les-canaux") + applied.at("yunus-centre"), kWrites);
   for (const std::string& partner : kPartners) ExpectEachRemoteChangeAppliedOnce(partner);
 }
 

@@ -1,4 +1,5 @@
-// The change feed over a real store: what a node relays of changes that reached it redacted.
+// The change feed over a real store: what a node relays of changes that reached it redacted, and of
+// origins the peer hears directly; and the link board that tells a puller which those are.
 
 #include "mesh/feed.h"
 
@@ -7,8 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "mesh/link_board.h"
 #include "store/change_chain.h"
 #include "tests/support/test_node.h"
 
@@ -52,9 +55,10 @@ class FeedTest : public ::testing::Test {
     EXPECT_TRUE(applied.ok()) << applied.status();
   }
 
-  std::vector<v1::Change> FeedFor(const v1::AccessPolicy& rules) {
+  std::vector<v1::Change> FeedFor(const v1::AccessPolicy& rules,
+                                  absl::flat_hash_set<std::string> skip = {}) {
     Policy policy(rules);
-    ChangeFeed feed(&kinds_, &policy, "yunus-centre", v1::VersionVector());
+    ChangeFeed feed(&kinds_, &policy, "yunus-centre", v1::VersionVector(), std::move(skip));
     auto next = feed.Next(*store_->Read(), store_->vector(), 100);
     EXPECT_TRUE(next.ok()) << next.status();
     return next.ok() ? *next : std::vector<v1::Change>{};
@@ -80,6 +84,38 @@ TEST_F(FeedTest, ARedactedCopyIsRelayedToAPeerUnderTheSameRedaction) {
   ASSERT_EQ(sent.size(), 2u);
   EXPECT_TRUE(sent[0].redacted());
   EXPECT_EQ(sent[1].record(), "whole");
+}
+
+TEST_F(FeedTest, AnOriginThePeerHearsDirectlyIsNotRelayed) {
+  v1::AccessPolicy rules;
+  v1::SharingRule* rule = rules.add_sharing();
+  rule->set_kind("declaration");
+  rule->set_peer("yunus-centre");
+  rule->set_sharing(v1::SHARING_REDACTED);
+  EXPECT_THAT(FeedFor(rules, {"solideo"}), ::testing::IsEmpty());
+  EXPECT_THAT(FeedFor(rules, {"paris-2024"}), ::testing::SizeIs(2));
+}
+
+TEST(LinkBoardTest, AStreamSkipsTheOtherLinksUpAndIsToldWhenTheyChange) {
+  LinkBoard links;
+  int solideo_told = 0, paris_told = 0;
+  links.Listen("solideo", [&] { ++solideo_told; });
+  links.Listen("paris-2024", [&] { ++paris_told; });
+  links.SetUp("paris-2024", true);
+  links.SetUp("yunus-centre", true);
+  EXPECT_THAT(links.SkippableFor("solideo"), ::testing::ElementsAre("paris-2024", "yunus-centre"));
+  EXPECT_THAT(links.SkippableFor("paris-2024"), ::testing::ElementsAre("yunus-centre"));
+  // Its own link changing leaves a stream as it is; a link up again, or down again, tells no one.
+  EXPECT_EQ(paris_told, 1);
+  EXPECT_EQ(solideo_told, 2);
+  links.SetUp("yunus-centre", true);
+  links.SetUp("yunus-centre", false);
+  EXPECT_EQ(solideo_told, 3);
+  EXPECT_THAT(links.SkippableFor("solideo"), ::testing::ElementsAre("paris-2024"));
+  links.Unlisten("solideo");
+  links.SetUp("paris-2024", false);
+  EXPECT_EQ(solideo_told, 3);
+  EXPECT_THAT(links.SkippableFor("solideo"), ::testing::IsEmpty());
 }
 
 }  // namespace

@@ -113,4 +113,20 @@ bool SameState(const v1::DigestResponse& a, const v1::DigestResponse& b) {
   return failure;
 }
 
+::testing::AssertionResult AwaitMeshStatus(const std::shared_ptr<grpc::Channel>& channel,
+                                           const std::function<bool(const v1::MeshStatus&)>& ready,
+                                           absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  absl::StatusOr<v1::MeshStatus> last;
+  while (true) {
+    last = MeshStatusOf(channel, absl::Seconds(5));
+    if (last.ok() && ready(*last)) return ::testing::AssertionSuccess();
+    if (absl::Now() >= deadline) break;
+    absl::SleepFor(kPollInterval);
+  }
+  return ::testing::AssertionFailure()
+         << "mesh status not as awaited within " << absl::FormatDuration(timeout)
+         << "; last: " << (last.ok() ? last->DebugString() : last.status().ToString());
+}
+
 }  // namespace passerelle::testing

@@ -6,6 +6,7 @@
 // nodes (TestNode) and node processes (NodeProcess).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -48,6 +49,12 @@ bool SameState(const v1::DigestResponse& a, const v1::DigestResponse& b);
 ::testing::AssertionResult AwaitConvergence(
     const std::vector<std::shared_ptr<grpc::Channel>>& channels, bool compare_records = true,
     absl::Duration timeout = absl::Seconds(20));
+
+// Polls the node behind `channel` until its mesh status satisfies `ready`, or `timeout` passes; on
+// failure the message shows the status it reported last.
+::testing::AssertionResult AwaitMeshStatus(const std::shared_ptr<grpc::Channel>& channel,
+                                           const std::function<bool(const v1::MeshStatus&)>& ready,
+                                           absl::Duration timeout = absl::Seconds(20));
 
 }  // namespace passerelle::testing
 
