@@ -8,8 +8,11 @@
 //   (c) mesh_tls_signing_cost_ratio: (b) in development mode (no tls block: plaintext, unsigned)
 //       over (b) with mutual TLS and Ed25519 signatures (certificates from deploy/pki); and B's CPU
 //       per change applied in each mode (mesh_*apply*cpu*), steadier on a shared machine;
-//   (d) mesh_lag_*: with the TLS pair still running, CreateStructure on A at a steady rate; for
-//       every --lag_sample_every-th acknowledged write, the time until B serves it (GetStructure).
+//   (d) mesh_lag_*: four nodes (the four partners) in a full mesh over mutual TLS, each pulling
+//       from the three others; CreateStructure on A at a steady rate; for every
+//       --lag_sample_every-th acknowledged write, the time until each of the three others serves it
+//       (GetStructure), and the copies of each change the others received beyond the one they
+//       applied (relays).
 // Goals are printed as "#" notes next to the figures; nothing is asserted.
 
 #include <algorithm>
@@ -17,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <future>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -28,6 +32,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "bench/import.h"
@@ -60,6 +65,12 @@ namespace {
 
 constexpr char kOrigin[] = "paris-2024";
 constexpr char kFollower[] = "solideo";
+// The full mesh of (d): A and B, and two more.
+const std::vector<std::string>& Partners() {
+  static const auto* partners =
+      new std::vector<std::string>{kOrigin, kFollower, "les-canaux", "yunus-centre"};
+  return *partners;
+}
 // How often B is asked where it stands, and how often a sampled write is looked for on B.
 constexpr absl::Duration kVectorPoll = absl::Milliseconds(10);
 constexpr absl::Duration kServedPoll = absl::Milliseconds(1);
@@ -79,10 +90,10 @@ struct Security {
   std::string CaFile() const { return absl::StrCat(pki_dir, "/ca.pem"); }
 };
 
-// Runs deploy/pki for the two partners into `dir`.
+// Runs deploy/pki for the four partners into `dir`.
 absl::StatusOr<Security> MakeTlsSecurity(const std::string& dir) {
-  const std::string command = absl::StrCat(absl::GetFlag(FLAGS_pki_script), " ", dir, " ", kOrigin,
-                                           " ", kFollower, " >/dev/null 2>&1");
+  const std::string command = absl::StrCat(absl::GetFlag(FLAGS_pki_script), " ", dir, " ",
+                                           absl::StrJoin(Partners(), " "), " >/dev/null 2>&1");
   if (std::system(command.c_str()) != 0) {
     return absl::InternalError(absl::StrCat("failed: ", command));
   }
@@ -90,16 +101,18 @@ absl::StatusOr<Security> MakeTlsSecurity(const std::string& dir) {
 }
 
 v1::NodeConfig NodeConfigFor(const std::string& partner, const Security& security,
-                             const std::vector<v1::Peer>& peers) {
+                             const std::vector<v1::Peer>& peers,
+                             const std::string& listen_address) {
   v1::NodeConfig config;
   config.set_partner_id(partner);
+  config.set_listen_address(listen_address);
   for (const v1::Peer& peer : peers) *config.add_peers() = peer;
   if (!security.tls()) return config;
   config.mutable_tls()->set_ca_file(security.CaFile());
   config.mutable_tls()->set_cert_file(security.File(partner, "node.pem"));
   config.mutable_tls()->set_key_file(security.File(partner, "node.key"));
   config.set_signing_key_file(security.File(partner, "signing.key"));
-  for (const char* id : {kOrigin, kFollower}) {
+  for (const std::string& id : Partners()) {
     v1::PartnerKey* key = config.add_partner_keys();
     key->set_partner_id(id);
     key->set_public_key_file(security.File(id, "signing.pub"));
@@ -125,8 +138,10 @@ struct MeshNode {
   }
 };
 
+// `listen_address` empty: any free port.
 absl::StatusOr<MeshNode> StartMeshNode(const std::string& partner, const Security& security,
-                                       const std::vector<v1::Peer>& peers = {}) {
+                                       const std::vector<v1::Peer>& peers = {},
+                                       const std::string& listen_address = "") {
   std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
   if (security.tls()) {
     v1::TlsConfig admin;
@@ -138,7 +153,7 @@ absl::StatusOr<MeshNode> StartMeshNode(const std::string& partner, const Securit
     credentials = *tls;
   }
   absl::StatusOr<std::unique_ptr<ServerProcess>> process = ServerProcess::StartNode(
-      absl::GetFlag(FLAGS_node_binary), NodeConfigFor(partner, security, peers));
+      absl::GetFlag(FLAGS_node_binary), NodeConfigFor(partner, security, peers, listen_address));
   if (!process.ok()) return process.status();
   MeshNode node{partner, std::move(*process), nullptr};
   node.channel = grpc::CreateChannel(node.process->address(), credentials);
@@ -236,8 +251,8 @@ absl::StatusOr<CaughtUpPair> LoadAndCatchUp(const Security& security,
   return pair;
 }
 
-// Polls B for structure `name` until it is served; the time from `acknowledged` until then.
-absl::StatusOr<absl::Duration> AwaitServed(v1::RegistryService::Stub& follower,
+// Polls a node for structure `name` until it is served; the time from `acknowledged` until then.
+absl::StatusOr<absl::Duration> AwaitServed(v1::RegistryService::Stub* follower,
                                            const std::string& name, absl::Time acknowledged) {
   const absl::Time deadline = acknowledged + absl::GetFlag(FLAGS_timeout);
   v1::GetStructureRequest request;
@@ -245,25 +260,74 @@ absl::StatusOr<absl::Duration> AwaitServed(v1::RegistryService::Stub& follower,
   while (absl::Now() < deadline) {
     grpc::ClientContext context;
     v1::Structure structure;
-    grpc::Status status = follower.GetStructure(&context, request, &structure);
+    grpc::Status status = follower->GetStructure(&context, request, &structure);
     if (status.ok()) return absl::Now() - acknowledged;
     if (status.error_code() != grpc::StatusCode::NOT_FOUND) {
-      return absl::InternalError(absl::StrCat("GetStructure on B: ", status.error_message()));
+      return absl::InternalError(absl::StrCat("GetStructure: ", status.error_message()));
     }
     absl::SleepFor(kServedPoll);
   }
-  return absl::DeadlineExceededError(absl::StrCat(name, " never reached B"));
+  return absl::DeadlineExceededError(absl::StrCat(name, " never reached a node"));
 }
 
-// (d) Steady CreateStructure load on A (one call every 1/--lag_rate s, on a fixed schedule); each
-// sampled write is awaited on B by a thread of its own, so that a slow sample delays no other.
-// Returns the sampled lags as a LoadResult's latencies (sorted, for its Quantile).
-absl::StatusOr<LoadResult> MeasureLag(const CaughtUpPair& pair,
-                                      const std::vector<v1::Structure>& fresh) {
+// The four partners' nodes, each listening where the others' configs say and pulling from the
+// three others, once every node's three streams are up.
+absl::StatusOr<std::vector<MeshNode>> StartFullMesh(const Security& security) {
+  std::map<std::string, std::string> addresses;
+  for (const std::string& partner : Partners()) {
+    addresses[partner] = absl::StrCat("127.0.0.1:", testing::PickFreePort());
+  }
+  std::vector<MeshNode> nodes;
+  for (const std::string& partner : Partners()) {
+    std::vector<v1::Peer> peers;
+    for (const std::string& other : Partners()) {
+      if (other == partner) continue;
+      v1::Peer& peer = peers.emplace_back();
+      peer.set_partner_id(other);
+      peer.set_address(addresses.at(other));
+    }
+    absl::StatusOr<MeshNode> node = StartMeshNode(partner, security, peers, addresses.at(partner));
+    if (!node.ok()) return node.status();
+    nodes.push_back(std::move(*node));
+  }
+  for (const MeshNode& node : nodes) {
+    ::testing::AssertionResult linked = testing::AwaitMeshStatus(
+        node.channel,
+        [](const v1::MeshStatus& status) {
+          return std::all_of(status.peers().begin(), status.peers().end(),
+                             [](const v1::PeerStatus& peer) { return peer.connected(); });
+        },
+        absl::GetFlag(FLAGS_timeout));
+    if (!linked) return absl::DeadlineExceededError(linked.message());
+  }
+  return nodes;
+}
+
+// Copies of changes the node received and skipped as already held, from every peer.
+absl::StatusOr<uint64_t> DuplicatesOn(const MeshNode& node) {
+  absl::StatusOr<v1::MeshStatus> status = testing::MeshStatusOf(node.channel);
+  if (!status.ok()) return status.status();
+  uint64_t duplicates = 0;
+  for (const v1::PeerStatus& peer : status->peers()) duplicates += peer.duplicates();
+  return duplicates;
+}
+
+struct Lags {
+  LoadResult each;  // one sample per write and other node
+  LoadResult all;   // one per write: until the last of the other three serves it
+};
+
+// (d) Steady CreateStructure load on the first of `nodes` (one call every 1/--lag_rate s, on a
+// fixed schedule); each sampled write is awaited on each other node by a thread of its own, so that
+// a slow sample delays no other. Lags sorted, for LoadResult::Quantile.
+absl::StatusOr<Lags> MeasureLag(const std::vector<MeshNode>& nodes,
+                                const std::vector<v1::Structure>& fresh) {
   std::unique_ptr<v1::RegistryService::Stub> origin =
-      v1::RegistryService::NewStub(pair.origin.channel);
-  std::unique_ptr<v1::RegistryService::Stub> follower =
-      v1::RegistryService::NewStub(pair.follower.channel);
+      v1::RegistryService::NewStub(nodes.front().channel);
+  std::vector<std::unique_ptr<v1::RegistryService::Stub>> followers;
+  for (size_t i = 1; i < nodes.size(); ++i) {
+    followers.push_back(v1::RegistryService::NewStub(nodes[i].channel));
+  }
   const absl::Duration interval = absl::Seconds(1) / absl::GetFlag(FLAGS_lag_rate);
   const int sample_every = absl::GetFlag(FLAGS_lag_sample_every);
   std::vector<std::future<absl::StatusOr<absl::Duration>>> samples;
@@ -279,19 +343,26 @@ absl::StatusOr<LoadResult> MeasureLag(const CaughtUpPair& pair,
       return absl::InternalError(absl::StrCat("CreateStructure on A: ", status.error_message()));
     }
     if (i % sample_every != 0) continue;
-    samples.push_back(std::async(std::launch::async, AwaitServed, std::ref(*follower),
-                                 created.name(), absl::Now()));
+    const absl::Time acknowledged = absl::Now();
+    for (auto& follower : followers) {
+      samples.push_back(std::async(std::launch::async, AwaitServed, follower.get(), created.name(),
+                                   acknowledged));
+    }
   }
   PrintNote(absl::StrFormat(
-      "lag: %d writes on A in %.2f s (asked %.0f/s), every %d-th awaited on B", fresh.size(),
-      absl::ToDoubleSeconds(absl::Now() - start), absl::GetFlag(FLAGS_lag_rate), sample_every));
-  LoadResult lags;
-  for (auto& sample : samples) {
-    absl::StatusOr<absl::Duration> lag = sample.get();
+      "lag: %d writes on A in %.2f s (asked %.0f/s), every %d-th awaited on the %d others",
+      fresh.size(), absl::ToDoubleSeconds(absl::Now() - start), absl::GetFlag(FLAGS_lag_rate),
+      sample_every, followers.size()));
+  Lags lags;
+  for (size_t k = 0; k < samples.size(); ++k) {
+    absl::StatusOr<absl::Duration> lag = samples[k].get();
     if (!lag.ok()) return lag.status();
-    lags.latencies.push_back(*lag);
+    lags.each.latencies.push_back(*lag);
+    if (k % followers.size() == 0) lags.all.latencies.push_back(*lag);
+    lags.all.latencies.back() = std::max(lags.all.latencies.back(), *lag);
   }
-  std::sort(lags.latencies.begin(), lags.latencies.end());
+  std::sort(lags.each.latencies.begin(), lags.each.latencies.end());
+  std::sort(lags.all.latencies.begin(), lags.all.latencies.end());
   return lags;
 }
 
@@ -305,8 +376,9 @@ absl::Status Run() {
   const std::vector<v1::Structure> fresh(structures.begin() + changes, structures.end());
   structures.resize(changes);
   PrintNote(absl::StrFormat(
-      "mesh: 2 nodes on loopback, A (%s) alone, B (%s) pulling from A; %d changes per catch-up "
-      "(the issue's 1,000,000 would take minutes here); generated in %.2f s",
+      "mesh: catch-up with 2 nodes on loopback, A (%s) alone, B (%s) pulling from A; %d changes "
+      "per catch-up (the issue's 1,000,000 would take minutes here); lag with all four partners' "
+      "nodes; generated in %.2f s",
       kOrigin, kFollower, changes, absl::ToDoubleSeconds(absl::Now() - generating)));
 
   absl::StatusOr<CaughtUpPair> dev = LoadAndCatchUp(Security{"dev", ""}, structures);
@@ -335,14 +407,41 @@ absl::Status Run() {
       "mesh_tls_signing_cost_ratio: dev rate / TLS rate; mesh_tls_signing_cpu_ratio: B's CPU "
       "per change applied, TLS / dev (the steadier of the two on a shared machine)");
 
-  absl::StatusOr<LoadResult> lags = MeasureLag(*tls, fresh);
+  if (absl::Status stopped = tls->Stop(); !stopped.ok()) return stopped;
+
+  absl::StatusOr<std::vector<MeshNode>> mesh = StartFullMesh(*tls_security);
+  if (!mesh.ok()) return mesh.status();
+  absl::StatusOr<Lags> lags = MeasureLag(*mesh, fresh);
   if (!lags.ok()) return lags.status();
-  PrintNote(absl::StrFormat("lag over TLS: %d samples, max %.2f ms", lags->latencies.size(),
-                            Milliseconds(lags->latencies.back())));
-  PrintBench("mesh_lag_p50_ms", Milliseconds(lags->Quantile(0.5)), "ms");
-  PrintBench("mesh_lag_p99_ms", Milliseconds(lags->Quantile(0.99)), "ms");
+  // Copies counted once every node holds every write.
+  absl::StatusOr<v1::DigestResponse> written = testing::DigestOf(mesh->front().channel);
+  if (!written.ok()) return written.status();
+  uint64_t duplicates = 0;
+  for (size_t i = 1; i < mesh->size(); ++i) {
+    if (absl::StatusOr<absl::Time> caught_up = AwaitVector((*mesh)[i], written->vector());
+        !caught_up.ok()) {
+      return caught_up.status();
+    }
+    absl::StatusOr<uint64_t> copies = DuplicatesOn((*mesh)[i]);
+    if (!copies.ok()) return copies.status();
+    duplicates += *copies;
+  }
+  PrintNote(absl::StrFormat(
+      "lag over TLS, 4 nodes in a full mesh: %d samples (%d writes x 3 nodes), max %.2f ms; "
+      "%d copies received beyond the one applied",
+      lags->each.latencies.size(), lags->all.latencies.size(),
+      Milliseconds(lags->each.latencies.back()), duplicates));
+  PrintBench("mesh_lag_p50_ms", Milliseconds(lags->each.Quantile(0.5)), "ms");
+  PrintBench("mesh_lag_p99_ms", Milliseconds(lags->each.Quantile(0.99)), "ms");
+  PrintBench("mesh_lag_all_three_p50_ms", Milliseconds(lags->all.Quantile(0.5)), "ms");
+  PrintBench("mesh_lag_all_three_p99_ms", Milliseconds(lags->all.Quantile(0.99)), "ms");
+  PrintBench("mesh_extra_copies_per_change",
+             static_cast<double>(duplicates) / (3.0 * static_cast<double>(fresh.size())), "copies");
   PrintNote("goal: mesh_lag_p99_ms < 100");
-  return tls->Stop();
+  for (MeshNode& node : *mesh) {
+    if (absl::Status stopped = node.Stop(); !stopped.ok()) return stopped;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
