@@ -477,12 +477,16 @@ int MeshStatus() {
   grpc::Status rpc = MeshStub()->GetMeshStatus(&context, v1::GetMeshStatusRequest(), &status);
   if (!rpc.ok()) return ReportRpcError(rpc);
   std::cout << absl::StrFormat("node %s holds %s\n", status.partner_id(), FormatVector(status.vector()));
-  std::cout << "peer\taddress\tconnected\tapplied\tduplicates\tlag_changes\tlag_s\trejected(sig/policy/gap)\tlast_error\n";
+  // not_relayed: the origins this node hears directly, which it asked the peer not to relay.
+  std::cout << "peer\taddress\tconnected\tapplied\tduplicates\tlag_changes\tlag_s\trejected(sig/policy/gap)"
+               "\tnot_relayed\tlast_error\n";
   for (const v1::PeerStatus& p : status.peers()) {
-    std::cout << absl::StrFormat("%s\t%s\t%s\t%d\t%d\t%d\t%.1f\t%d/%d/%d\t%s\n", p.partner_id(), p.address(),
-                                 p.connected() ? "yes" : "no", p.applied(), p.duplicates(), p.lag_changes(),
-                                 p.lag_seconds(), p.rejected_signature(), p.rejected_policy(), p.rejected_gap(),
-                                 p.last_error());
+    const std::string not_relayed =
+        p.skipped_origins().empty() ? "-" : absl::StrJoin(p.skipped_origins(), ",");
+    std::cout << absl::StrFormat("%s\t%s\t%s\t%d\t%d\t%d\t%.1f\t%d/%d/%d\t%s\t%s\n", p.partner_id(),
+                                 p.address(), p.connected() ? "yes" : "no", p.applied(), p.duplicates(),
+                                 p.lag_changes(), p.lag_seconds(), p.rejected_signature(), p.rejected_policy(),
+                                 p.rejected_gap(), not_relayed, p.last_error());
   }
   return kExitOk;
 }
