@@ -7,25 +7,25 @@
 
 namespace passerelle::common {
 
-void CheckText(absl::string_view value, std::string field, size_t max, bool required,
+void CheckText(absl::string_view value, LazyField field, size_t max, bool required,
                FieldViolations* v) {
   if (required && value.empty()) {
-    v->Add(std::move(field), "is required");
+    v->Add(field(), "is required");
   } else if (value.size() > max) {
-    v->Add(std::move(field), absl::StrCat("is longer than ", max, " bytes"));
+    v->Add(field(), absl::StrCat("is longer than ", max, " bytes"));
   }
 }
 
-void CheckNonNegative(int64_t value, std::string field, FieldViolations* v) {
-  if (value < 0) v->Add(std::move(field), "must not be negative");
+void CheckNonNegative(int64_t value, LazyField field, FieldViolations* v) {
+  if (value < 0) v->Add(field(), "must not be negative");
 }
 
-void CheckEnum(int value, bool (*is_valid)(int), bool required, std::string field,
+void CheckEnum(int value, bool (*is_valid)(int), bool required, LazyField field,
                FieldViolations* v) {
   if (!is_valid(value)) {
-    v->Add(std::move(field), absl::StrCat("unknown value ", value));
+    v->Add(field(), absl::StrCat("unknown value ", value));
   } else if (required && value == 0) {
-    v->Add(std::move(field), "is required");
+    v->Add(field(), "is required");
   }
 }
 

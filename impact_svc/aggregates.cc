@@ -1,9 +1,13 @@
 #include "impact_svc/aggregates.h"
 
 #include <array>
+#include <cstdint>
 #include <iterator>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "passerelle/v1/tender.pb.h"
 #include "store/records.h"
 
@@ -117,7 +121,40 @@ void AddMembers(MemberSet set, const Coordinates& c, absl::Span<const std::strin
   }
 }
 
+namespace {
+
+// The status a serialized declaration carries, read without parsing the rest; nullopt when the
+// bytes do not read as a message (the full parse then says what is wrong).
+std::optional<int> DeclarationStatusOf(absl::string_view record) {
+  using google::protobuf::internal::WireFormatLite;
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(record.data()),
+                                            static_cast<int>(record.size()));
+  int status = 0;  // proto3: absent is the default
+  for (uint32_t tag; (tag = in.ReadTag()) != 0;) {
+    if (WireFormatLite::GetTagFieldNumber(tag) == v1::HourDeclaration::kStatusFieldNumber &&
+        WireFormatLite::GetTagWireType(tag) == WireFormatLite::WIRETYPE_VARINT) {
+      uint32_t value = 0;
+      if (!in.ReadVarint32(&value)) return std::nullopt;
+      status = static_cast<int>(value);  // the last occurrence wins, as in a parse
+    } else if (!WireFormatLite::SkipField(&in, tag)) {
+      return std::nullopt;
+    }
+  }
+  if (!in.ConsumedEntireMessage() || in.CurrentPosition() != static_cast<int>(record.size())) {
+    return std::nullopt;
+  }
+  return status;
+}
+
+}  // namespace
+
 absl::Status TallyDeclaration(absl::string_view record, int sign, store::TallyEdits* edits) {
+  // Only validated declarations count, and most writes are of others (every submission): their
+  // status is read without parsing their worker lines.
+  if (std::optional<int> status = DeclarationStatusOf(record);
+      status && *status != v1::DECLARATION_STATUS_VALIDATED) {
+    return absl::OkStatus();
+  }
   absl::StatusOr<v1::HourDeclaration> d = store::ParseRecord<v1::HourDeclaration>(record);
   if (!d.ok()) return d.status();
   if (d->status() != v1::DECLARATION_STATUS_VALIDATED) return absl::OkStatus();

@@ -108,7 +108,7 @@ absl::CivilMonth Declarations::ThisMonth() const {
 }
 
 absl::StatusOr<Declarations::Prepared> Declarations::Prepare(
-    const v1::HourDeclaration& d, absl::string_view prefix, const Caller& caller,
+    v1::HourDeclaration d, absl::string_view prefix, const Caller& caller,
     const store::ReadView& view, absl::flat_hash_map<std::string, v1::Tender>* tenders) const {
   auto field = [&](absl::string_view name) { return absl::StrCat(prefix, name); };
   common::FieldViolations violations;
@@ -156,7 +156,7 @@ absl::StatusOr<Declarations::Prepared> Declarations::Prepare(
                      " (neither supplier, consortium member nor declared subcontractor)"));
   }
   Prepared p;
-  p.record = d;
+  p.record = std::move(d);
   store::ClearOutputOnly(&p.record);
   p.record.clear_reviewer();
   p.record.clear_reason();
@@ -181,7 +181,7 @@ absl::StatusOr<v1::HourDeclaration> Declarations::Submit(const v1::HourDeclarati
 }
 
 absl::StatusOr<std::vector<absl::StatusOr<v1::HourDeclaration>>> Declarations::SubmitMany(
-    const std::vector<v1::HourDeclaration>& declarations, const Caller& caller) {
+    std::vector<v1::HourDeclaration> declarations, const Caller& caller) {
   std::unique_ptr<store::ReadView> view = store_->Read();
   absl::flat_hash_map<std::string, v1::Tender> tenders;
   std::vector<absl::StatusOr<v1::HourDeclaration>> results;
@@ -190,7 +190,8 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::HourDeclaration>>> Declarations::S
   std::vector<std::string> ids;
   for (size_t i = 0; i < declarations.size(); ++i) {
     const std::string prefix = declarations.size() == 1 ? "declaration." : "";
-    absl::StatusOr<Prepared> p = Prepare(declarations[i], prefix, caller, *view, &tenders);
+    absl::StatusOr<Prepared> p =
+        Prepare(std::move(declarations[i]), prefix, caller, *view, &tenders);
     if (!p.ok()) {
       results.push_back(p.status());
       continue;
@@ -428,7 +429,8 @@ absl::StatusOr<v1::HourDeclaration> Declarations::Correct(
   figures.set_lot_number(original->lot_number());
   figures.set_period(original->period());
   absl::flat_hash_map<std::string, v1::Tender> tenders;
-  absl::StatusOr<Prepared> p = Prepare(figures, "declaration.", caller, *store_->Read(), &tenders);
+  absl::StatusOr<Prepared> p =
+      Prepare(std::move(figures), "declaration.", caller, *store_->Read(), &tenders);
   if (!p.ok()) return p.status();
   v1::HourDeclaration& next = p->record;
   const int n = original->declaration_version() + 1;

@@ -47,9 +47,10 @@ class Declarations {
   absl::StatusOr<v1::HourDeclaration> Submit(const v1::HourDeclaration& declaration,
                                              const Caller& caller);
   // Submits many in one commit: one result per item, in order; the accepted ones are written even
-  // when others fail. An error (the commit itself failed) means none was written.
+  // when others fail. An error (the commit itself failed) means none was written. Takes the
+  // declarations: each becomes its record in place.
   absl::StatusOr<std::vector<absl::StatusOr<v1::HourDeclaration>>> SubmitMany(
-      const std::vector<v1::HourDeclaration>& declarations, const Caller& caller);
+      std::vector<v1::HourDeclaration> declarations, const Caller& caller);
   absl::StatusOr<v1::HourDeclaration> Get(absl::string_view name) const;
   absl::StatusOr<v1::ListDeclarationsResponse> List(
       const v1::ListDeclarationsRequest& request) const;
@@ -71,7 +72,7 @@ class Declarations {
   // Checks a declaration from a client (under `prefix`) against the rules and the notice, and turns
   // it into the record to store: worker references replaced by pseudonyms, output-only fields
   // cleared, the notice's themes and departments copied. `tenders` caches notices across a batch.
-  absl::StatusOr<Prepared> Prepare(const v1::HourDeclaration& d, absl::string_view prefix,
+  absl::StatusOr<Prepared> Prepare(v1::HourDeclaration d, absl::string_view prefix,
                                    const Caller& caller, const store::ReadView& view,
                                    absl::flat_hash_map<std::string, v1::Tender>* tenders) const;
   absl::CivilMonth ThisMonth() const;

@@ -65,7 +65,7 @@ grpc::Status ImpactServiceImpl::SubmitDeclarations(
   int32_t index = 0;
   auto flush = [&]() -> absl::Status {
     if (chunk.empty()) return absl::OkStatus();
-    auto results = declarations_->SubmitMany(chunk, *caller);
+    auto results = declarations_->SubmitMany(std::move(chunk), *caller);
     if (!results.ok()) return results.status();
     for (absl::StatusOr<v1::HourDeclaration>& r : *results) {
       v1::SubmitResult* out = response->add_results();

@@ -74,7 +74,14 @@ TEST(ValidateDeclaration, APeriodMustBeAMonthNotInTheFuture) {
   EXPECT_THAT(Violations(d), UnorderedElementsAre("declaration.period"));
   d.set_period("2024-7");
   EXPECT_THAT(Violations(d), UnorderedElementsAre("declaration.period"));
+  for (const char* malformed :
+       {"2024-00", "2024/07", "202407-", "2o24-07", "0999-07", "2024-7a", "-2024-07", "2024-07 "}) {
+    d.set_period(malformed);
+    EXPECT_THAT(Violations(d), UnorderedElementsAre("declaration.period")) << malformed;
+  }
   d.set_period("2024-07");
+  EXPECT_THAT(Violations(d), IsEmpty());
+  d.set_period("1999-12");
   EXPECT_THAT(Violations(d), IsEmpty());
 }
 
