@@ -991,7 +991,7 @@ absl::Status ApportionIngest() {
   for (int c = 0; c < kChunks; ++c) {
     std::vector<v1::HourDeclaration> chunk(sent.begin() + c * kRawBatch,
                                            sent.begin() + (c + 1) * kRawBatch);
-    auto results = declarations.SubmitMany(chunk, caller);
+    auto results = declarations.SubmitMany(std::move(chunk), caller);
     if (!results.ok()) return results.status();
     for (const auto& r : *results) {
       if (!r.ok()) return r.status();
