@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "rocksdb/db.h"
@@ -559,59 +560,85 @@ absl::StatusOr<TallyCheck> Store::RecomputeTallies(bool repair,
   snapshot_taken();
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot.snapshot();
-  TallyEdits recomputed;
-  for (const auto& [kind, tally] : options_.tallies) {
-    rocksdb::ColumnFamilyHandle* family = Family(kind);
-    if (family == nullptr) continue;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, family));
+  rocksdb::ColumnFamilyHandle* tallies = Family(keys::kTallyFamily);
+
+  // As many parts as the kept tallies' cells need to stay within recompute_cells_per_pass each;
+  // a key belongs to the part its hash says.
+  uint64_t held_cells = 0;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, tallies));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      Envelope envelope;
-      absl::string_view id(it->key().data(), it->key().size());
-      if (absl::Status s = DecodeEnvelope(absl::string_view(it->value().data(), it->value().size()),
-                                          kind, id, &envelope);
-          !s.ok()) {
-        return s;
-      }
-      if (absl::Status s = tally(envelope.record, +1, &recomputed); !s.ok()) return s;
+      absl::StatusOr<uint64_t> cells =
+          TallyCellCount(absl::string_view(it->value().data(), it->value().size()));
+      if (!cells.ok()) return cells.status();
+      held_cells += *cells;
     }
-    if (!it->status().ok()) return FromRocks(it->status(), "reading records to tally");
+    if (!it->status().ok()) return FromRocks(it->status(), "reading tallies");
   }
-  std::map<std::string, TallyCells> want = recomputed.Totals();
+  const uint64_t per_pass =
+      static_cast<uint64_t>(std::max<int64_t>(options_.recompute_cells_per_pass, 1));
+  const uint64_t parts = std::max<uint64_t>(1, (held_cells + per_pass - 1) / per_pass);
 
   TallyCheck check;
-  check.keys = want.size();
-  TallyEdits repairs;
-  auto add = [&repairs](const std::string& key, const TallyCells& cells, int sign) {
-    for (const auto& [cell, values] : cells) repairs.Add(key, cell, values, sign);
-  };
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, Family(keys::kTallyFamily)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    absl::StatusOr<TallyCells> held =
-        DecodeTally(absl::string_view(it->value().data(), it->value().size()));
-    if (!held.ok()) return held.status();
-    auto expected = want.find(it->key().ToString());
-    if (expected == want.end()) {
-      // Every cell back to zero is the same as absent.
-      if (held->empty()) continue;
-      ++check.differing;
-      add(it->key().ToString(), *held, -1);
-      continue;
+  for (uint64_t part = 0; part < parts; ++part) {
+    auto mine = [parts, part](absl::string_view key) {
+      return parts == 1 || absl::Hash<absl::string_view>()(key) % parts == part;
+    };
+    TallyEdits recomputed(mine);
+    for (const auto& [kind, tally] : options_.tallies) {
+      rocksdb::ColumnFamilyHandle* family = Family(kind);
+      if (family == nullptr) continue;
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, family));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        Envelope envelope;
+        absl::string_view id(it->key().data(), it->key().size());
+        if (absl::Status s = DecodeEnvelope(
+                absl::string_view(it->value().data(), it->value().size()), kind, id, &envelope);
+            !s.ok()) {
+          return s;
+        }
+        if (absl::Status s = tally(envelope.record, +1, &recomputed); !s.ok()) return s;
+      }
+      if (!it->status().ok()) return FromRocks(it->status(), "reading records to tally");
     }
-    if (expected->second != *held) {
-      ++check.differing;
-      add(expected->first, *held, -1);
-      add(expected->first, expected->second, +1);
+    std::map<std::string, TallyCells> want = recomputed.Totals();
+    check.keys += want.size();
+
+    TallyEdits repairs;
+    auto add = [&repairs](const std::string& key, const TallyCells& cells, int sign) {
+      for (const auto& [cell, values] : cells) repairs.Add(key, cell, values, sign);
+    };
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, tallies));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string key = it->key().ToString();
+      if (!mine(key)) continue;
+      absl::StatusOr<TallyCells> held =
+          DecodeTally(absl::string_view(it->value().data(), it->value().size()));
+      if (!held.ok()) return held.status();
+      auto expected = want.find(key);
+      if (expected == want.end()) {
+        // Every cell back to zero is the same as absent.
+        if (held->empty()) continue;
+        ++check.differing;
+        add(key, *held, -1);
+        continue;
+      }
+      if (expected->second != *held) {
+        ++check.differing;
+        add(key, *held, -1);
+        add(key, expected->second, +1);
+      }
+      want.erase(expected);
     }
-    want.erase(expected);
+    if (!it->status().ok()) return FromRocks(it->status(), "reading tallies");
+    for (const auto& [key, cells] : want) add(key, cells, +1);  // kept nowhere
+    check.differing += want.size();
+    if (!repair || repairs.empty()) continue;
+    rocksdb::WriteBatch batch;
+    repairs.StageInto(tallies, &batch);
+    absl::MutexLock lock(&write_mu_);  // Commit's tally-cache bookkeeping needs it
+    if (absl::Status committed = Commit(&batch, &repairs); !committed.ok()) return committed;
   }
-  if (!it->status().ok()) return FromRocks(it->status(), "reading tallies");
-  for (const auto& [key, cells] : want) add(key, cells, +1);  // kept nowhere
-  check.differing += want.size();
-  if (!repair || repairs.empty()) return check;
-  rocksdb::WriteBatch batch;
-  repairs.StageInto(Family(keys::kTallyFamily), &batch);
-  absl::MutexLock lock(&write_mu_);  // Commit's tally-cache bookkeeping needs it
-  if (absl::Status committed = Commit(&batch, &repairs); !committed.ok()) return committed;
   return check;
 }
 

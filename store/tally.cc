@@ -159,6 +159,7 @@ class TallyMergeOperator final : public rocksdb::MergeOperator {
 
 void TallyEdits::Add(absl::string_view key, absl::string_view cell,
                      absl::Span<const int64_t> values, int sign) {
+  if (keep_ && !keep_(key)) return;
   AddInto(&edits_[key][cell], values, sign);
 }
 

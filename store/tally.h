@@ -46,6 +46,10 @@ using TallyCells = std::map<std::string, std::vector<int64_t>, std::less<>>;
 // thread-safe.
 class TallyEdits {
  public:
+  TallyEdits() = default;
+  // Keeps only the keys `keep` accepts; the others' edits are dropped as they come.
+  explicit TallyEdits(std::function<bool(absl::string_view key)> keep) : keep_(std::move(keep)) {}
+
   // Adds `sign` × `values` to cell `cell` of tally `key` (a shorter vector than the cell's is
   // padded with zeros).
   void Add(absl::string_view key, absl::string_view cell, absl::Span<const int64_t> values,
@@ -59,6 +63,7 @@ class TallyEdits {
   std::vector<absl::string_view> Keys() const;
 
  private:
+  std::function<bool(absl::string_view key)> keep_;
   absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, std::vector<int64_t>>> edits_;
 };
 

@@ -40,6 +40,17 @@ absl::Status OrderTally(absl::string_view record, int sign, TallyEdits* edits) {
   return absl::OkStatus();
 }
 
+// An order adds {amount, 1} to cell "orders" of its own colour's tally "colour:<colour>": one key
+// per colour.
+absl::Status PerColourTally(absl::string_view record, int sign, TallyEdits* edits) {
+  std::pair<std::string, std::string> parts = absl::StrSplit(record, ':');
+  int64_t amount = 0;
+  if (!absl::SimpleAtoi(parts.second, &amount)) return absl::DataLossError("bad order");
+  const int64_t values[] = {amount, 1};
+  edits->Add(absl::StrCat("colour:", parts.first), "orders", values, sign);
+  return absl::OkStatus();
+}
+
 class TallyTest : public ::testing::Test {
  protected:
   void SetUp() override { store_ = Open("a", /*tallied=*/true); }
@@ -52,7 +63,8 @@ class TallyTest : public ::testing::Test {
     options.kinds = {std::string(kKind)};
     options.block_cache_bytes = 1 << 20;
     options.write_buffer_bytes = 1 << 20;
-    if (tallied) options.tallies[std::string(kKind)] = OrderTally;
+    options.recompute_cells_per_pass = cells_per_pass_;
+    if (tallied) options.tallies[std::string(kKind)] = tally_;
     auto opened = Store::Open(options);
     EXPECT_TRUE(opened.ok()) << opened.status();
     return opened.ok() ? std::move(*opened) : nullptr;
@@ -67,6 +79,9 @@ class TallyTest : public ::testing::Test {
     untallied.reset();
     store_ = Open("a", true);
   }
+
+  TallyFn tally_ = OrderTally;
+  int64_t cells_per_pass_ = StoreOptions().recompute_cells_per_pass;
 
   static void Put(Store& store, absl::string_view id, std::optional<std::string> value) {
     auto written =
@@ -193,6 +208,32 @@ TEST_F(TallyTest, WritesGoOnDuringARepairAndCountAfterIt) {
               ElementsAre(Pair("blue", ElementsAre(4, 1)), Pair("red", ElementsAre(7, 2))));
   EXPECT_EQ(*store_->Read()->TallySize("colours"), 2u);
   EXPECT_EQ(store_->RecomputeTallies(false)->differing, 0u);
+}
+
+// A store whose tallies would not fit in memory at once is recomputed in parts, one pass over the
+// records each: the same findings and the same repair as in one go.
+TEST_F(TallyTest, ARecomputeInPartsFindsAndRepairsWhatOneInOneGoWould) {
+  tally_ = PerColourTally;
+  cells_per_pass_ = 3;  // ten colours held, one cell each: four parts
+  store_.reset();
+  store_ = Open("a", true);
+  for (int i = 0; i < 40; ++i) Put(*store_, std::to_string(i), absl::StrCat("c", i % 10, ":", i));
+  WriteUntallied("40", "c3:100");
+  WriteUntallied("41", "c11:7");
+
+  auto check = store_->RecomputeTallies(/*repair=*/false);
+  ASSERT_TRUE(check.ok()) << check.status();
+  EXPECT_EQ(check->keys, 11u);
+  EXPECT_EQ(check->differing, 2u);
+  auto repaired = store_->RecomputeTallies(/*repair=*/true);
+  ASSERT_TRUE(repaired.ok()) << repaired.status();
+  EXPECT_EQ(repaired->differing, 2u);
+  EXPECT_EQ(store_->RecomputeTallies(false)->differing, 0u);
+  EXPECT_THAT(Cells(*store_, "colour:c3"),
+              ElementsAre(Pair("orders", ElementsAre(3 + 13 + 23 + 33 + 100, 5))));
+  EXPECT_THAT(Cells(*store_, "colour:c11"), ElementsAre(Pair("orders", ElementsAre(7, 1))));
+  EXPECT_THAT(Cells(*store_, "colour:c4"),
+              ElementsAre(Pair("orders", ElementsAre(4 + 14 + 24 + 34, 4))));
 }
 
 // Reads go through the tally cache; each view still sees its own snapshot, whichever view filled
