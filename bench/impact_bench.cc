@@ -44,6 +44,7 @@
 #include "bench/load.h"
 #include "bench/raw_baseline_service.h"
 #include "bench/report.h"
+#include "bench/server_process.h"
 #include "bench/throughput.h"
 #include "common/runtime.h"
 #include "grpcpp/client_context.h"
@@ -829,6 +830,9 @@ absl::Status MeasureReports(const testing::TempDir& dir, int64_t scale) {
              Milliseconds(by_contractor->p99), "ms");
   PrintBench(absl::StrCat("impact_store_bytes_", name), BytesUnder(dir.path() + "/data"), "bytes");
   PrintBench(absl::StrCat("impact_rebuild_", name), absl::ToDoubleSeconds(rebuild_time), "s");
+  // The node runs in this process: its peak, rebuild included.
+  PrintBench(absl::StrCat("impact_peak_rss_mb_", name),
+             static_cast<double>(ProcStatusBytes(getpid(), "VmHWM")) / (1 << 20), "MB");
   return absl::OkStatus();
 }
 

@@ -85,7 +85,11 @@ absl::Status ServerProcess::AwaitStarted() {
 }
 
 int64_t ServerProcess::StatusBytes(absl::string_view field) const {
-  std::ifstream status(absl::StrCat("/proc/", pid(), "/status"));
+  return ProcStatusBytes(pid(), field);
+}
+
+int64_t ProcStatusBytes(int pid, absl::string_view field) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
   const std::string prefix = absl::StrCat(field, ":");
   for (std::string line; std::getline(status, line);) {
     absl::string_view rest = line;

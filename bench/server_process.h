@@ -46,8 +46,7 @@ class ServerProcess {
   const std::string& address() const { return address_; }
   pid_t pid() const { return process_->pid(); }
 
-  // A "<field>: <n> kB" line of /proc/<pid>/status (VmRSS, VmHWM, ...) in bytes; -1 if it cannot be
-  // read.
+  // ProcStatusBytes of this process.
   int64_t StatusBytes(absl::string_view field) const;
 
   // CPU time (user + system) the process has used so far, all its threads; zero if it cannot be
@@ -73,6 +72,10 @@ class ServerProcess {
   bool stopped_ = false;
   int exit_code_ = 0;
 };
+
+// A "<field>: <n> kB" line of /proc/<pid>/status (VmRSS, VmHWM, ...) in bytes; -1 if it cannot be
+// read.
+int64_t ProcStatusBytes(int pid, absl::string_view field);
 
 }  // namespace passerelle::bench
 
