@@ -28,6 +28,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "bench/import.h"
 #include "bench/load.h"
 #include "bench/report.h"
 #include "bench/server_process.h"
@@ -42,7 +43,6 @@
 #include "passerelle/v1/registry.grpc.pb.h"
 #include "tests/gateway/http_client.h"
 #include "tests/mesh/test_pki.h"
-#include "tests/support/registry_client.h"
 
 ABSL_FLAG(std::string, node_binary, PASSERELLE_NODE_BINARY,
           "passerelle-node to measure behind the gateway");
@@ -68,10 +68,6 @@ ABSL_FLAG(bool, https, true,
 
 namespace passerelle::bench {
 namespace {
-
-// Where the SIRETs of re-used create structures start (testing::TestSiret), far from the demo
-// generator's.
-constexpr int64_t kReusedSiretBase = 900'000'000'000;
 
 constexpr char kToken[] = "bench-token";
 constexpr double kMebibyte = 1024.0 * 1024.0;
@@ -413,16 +409,9 @@ absl::Status Run() {
       return s;
   }
 
-  // Creates draw fresh structures past the preloaded ones; past the pool (a fast machine creates
-  // more in its windows than were generated), the same structures again under new SIRETs, one copy
-  // each on either side.
-  const int64_t pool = static_cast<int64_t>(structures.size()) - count;
+  // Creates draw fresh structures past the preloaded ones.
   auto fresh = [&](int64_t i) -> const v1::Structure& {
-    if (i < pool) return structures[count + i];
-    thread_local v1::Structure again;
-    again = structures[count + i % pool];
-    again.set_siret(testing::TestSiret(kReusedSiretBase + i));
-    return again;
+    return FreshStructure(structures, static_cast<size_t>(count), i);
   };
   auto grpc_create = [&](int64_t i) {
     grpc::ClientContext context;

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "grpcpp/client_context.h"
+#include "tests/support/registry_client.h"
 
 namespace passerelle::bench {
 
@@ -31,6 +32,18 @@ absl::StatusOr<absl::Duration> ImportAll(v1::RegistryService::Stub& stub,
                                             summary.rejected_size(), " rejected"));
   }
   return elapsed;
+}
+
+const v1::Structure& FreshStructure(const std::vector<v1::Structure>& structures, size_t first,
+                                    int64_t i) {
+  // Where re-used structures' SIRETs start (testing::TestSiret), far from the demo generator's.
+  constexpr int64_t kReusedSiretBase = 900'000'000'000;
+  const auto pool = static_cast<int64_t>(structures.size() - first);
+  if (i < pool) return structures[first + static_cast<size_t>(i)];
+  thread_local v1::Structure again;
+  again = structures[first + static_cast<size_t>(i % pool)];
+  again.set_siret(testing::TestSiret(kReusedSiretBase + i));
+  return again;
 }
 
 }  // namespace passerelle::bench

@@ -95,15 +95,14 @@ absl::StatusOr<std::pair<LoadResult, LoadResult>> MeasureCreateVsRaw(const Datas
       ServerProcess::StartNode(absl::GetFlag(FLAGS_node_binary));
   if (!node.ok()) return node.status();
   std::unique_ptr<v1::RegistryService::Stub> stub = v1::RegistryService::NewStub(Connect(**node));
-  const ThroughputSide create{"create_structure", node->get(),
-                              [&](int64_t i) {
+  const ThroughputSide create{"create_structure", node->get(), [&](int64_t i) {
                                 v1::CreateStructureRequest request;
-                                *request.mutable_structure() = data.structures[i];
+                                *request.mutable_structure() =
+                                    FreshStructure(data.structures, 0, i);
                                 v1::Structure response;
                                 grpc::ClientContext context;
                                 return stub->CreateStructure(&context, request, &response);
-                              },
-                              static_cast<int64_t>(data.structures.size())};
+                              }};
   return MeasurePaired((*raw)->Side(), create, Options(), absl::GetFlag(FLAGS_rounds));
 }
 

@@ -269,9 +269,9 @@ absl::Status Run() {
   absl::StatusOr<std::unique_ptr<RawPut>> raw =
       RawPut::Start(absl::GetFlag(FLAGS_raw_server_binary), std::move(keys), std::move(values));
   if (!raw.ok()) return raw.status();
-  const ThroughputSide create_tender{"create_tender", node->get(),
-                                     [&](int64_t i) { return CreateTender(*tenders, fresh[i]); },
-                                     static_cast<int64_t>(fresh.size())};
+  const ThroughputSide create_tender{"create_tender", node->get(), [&](int64_t i) {
+                                       return CreateTender(*tenders, FreshNotice(fresh, i));
+                                     }};
   absl::StatusOr<std::pair<LoadResult, LoadResult>> paired =
       MeasurePaired((*raw)->Side(), create_tender, Options(), absl::GetFlag(FLAGS_rounds));
   if (!paired.ok()) return paired.status();
@@ -286,14 +286,7 @@ absl::Status Run() {
   std::vector<v1::Tender> watched = GenerateTenders(60000, seed + 3, "bench-watch", "w");
   auto writer = [&tenders](const std::vector<v1::Tender>& notices, std::atomic<int64_t>* next) {
     return [&notices, next, &tenders](int64_t) {
-      const int64_t i = next->fetch_add(1);
-      const auto n = static_cast<int64_t>(notices.size());
-      if (i < n) return CreateTender(*tenders, notices[i]);
-      // A fast machine writes more than were generated: the same notices again, under new ids
-      // (one copy, alike with and without subscribers).
-      v1::Tender again = notices[i % n];
-      again.set_tender_id(absl::StrCat(again.tender_id(), "-", i / n));
-      return CreateTender(*tenders, again);
+      return CreateTender(*tenders, FreshNotice(notices, next->fetch_add(1)));
     };
   };
   std::atomic<int64_t> next_unwatched{0}, next_watched{0};

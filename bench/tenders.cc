@@ -1,5 +1,6 @@
 #include "bench/tenders.h"
 
+#include "absl/strings/str_cat.h"
 #include "cli/demo_tenders.h"
 #include "grpcpp/client_context.h"
 
@@ -31,6 +32,15 @@ std::vector<v1::Tender> GenerateTenders(int count, uint64_t seed, const std::str
   out.reserve(count);
   for (int i = 0; i < count; ++i) out.push_back(generator.Next());
   return out;
+}
+
+const v1::Tender& FreshNotice(const std::vector<v1::Tender>& notices, int64_t i) {
+  const auto n = static_cast<int64_t>(notices.size());
+  if (i < n) return notices[static_cast<size_t>(i)];
+  thread_local v1::Tender again;
+  again = notices[static_cast<size_t>(i % n)];
+  again.set_tender_id(absl::StrCat(again.tender_id(), "-", i / n));
+  return again;
 }
 
 }  // namespace passerelle::bench

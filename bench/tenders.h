@@ -22,6 +22,10 @@ grpc::Status CreateTender(v1::TenderService::Stub& stub, const v1::Tender& tende
 std::vector<v1::Tender> GenerateTenders(int count, uint64_t seed, const std::string& buyer,
                                         const std::string& prefix);
 
+// Notice `i` of `notices` for a create that must not repeat one: past their end, the same notices
+// again under new ids (see FreshStructure). The copy is per thread.
+const v1::Tender& FreshNotice(const std::vector<v1::Tender>& notices, int64_t i);
+
 }  // namespace passerelle::bench
 
 #endif  // PASSERELLE_BENCH_TENDERS_H_
