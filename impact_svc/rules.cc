@@ -15,13 +15,13 @@ namespace {
 
 // Adds a violation on `field` unless `parts` sum to `expected` (hundredths of hours).
 template <typename Parts>
-void CheckBreakdown(const Parts& parts, int64_t expected, const std::string& field,
+void CheckBreakdown(const Parts& parts, int64_t expected, common::LazyField field,
                     common::FieldViolations* v) {
   int64_t sum = 0;
   for (const auto& p : parts) sum += p.hundredths();
   if (sum != expected) {
-    v->Add(field, absl::StrCat("adds up to ", sum, " hundredths of an hour, not the ", expected,
-                               " insertion hundredths declared"));
+    v->Add(field(), absl::StrCat("adds up to ", sum, " hundredths of an hour, not the ", expected,
+                                 " insertion hundredths declared"));
   }
 }
 
@@ -46,26 +46,27 @@ std::optional<absl::CivilMonth> ParseMonth(absl::string_view text) {
 
 void ValidateDeclaration(const v1::HourDeclaration& d, absl::string_view prefix,
                          absl::CivilMonth this_month, common::FieldViolations* v) {
-  auto f = [&](absl::string_view name) { return absl::StrCat(prefix, name); };
-  if (!registry::IsValidSiret(d.contractor_siret()))
-    v->Add(f("contractor_siret"), "is not a valid SIRET");
-  if (!absl::StartsWith(d.buyer(), "buyers/")) v->Add(f("buyer"), "must be buyers/{buyer_id}");
-  if (!absl::StartsWith(d.tender(), "tenders/")) v->Add(f("tender"), "must be tenders/{tender_id}");
-  if (d.lot_number() < 1) v->Add(f("lot_number"), "must name a lot (1 or more)");
-  const std::optional<absl::CivilMonth> period = ParseMonth(d.period());
-  if (!period) {
-    v->Add(f("period"), "must be a month YYYY-MM");
-  } else if (*period > this_month) {
-    v->Add(f("period"), absl::StrCat(d.period(), " is in the future"));
-  }
-  // Names of fields that pass are never made (common::LazyField).
-  auto lazy = [&](absl::string_view name) {
+  // The name of field `name` under `prefix`, made on demand: names of fields that pass are never
+  // made (common::LazyField).
+  auto f = [&prefix](absl::string_view name) {
     return [&prefix, name] { return absl::StrCat(prefix, name); };
   };
-  common::CheckNonNegative(d.total_hundredths(), lazy("total_hundredths"), v);
-  common::CheckNonNegative(d.insertion_hundredths(), lazy("insertion_hundredths"), v);
+  if (!registry::IsValidSiret(d.contractor_siret()))
+    v->Add(f("contractor_siret")(), "is not a valid SIRET");
+  if (!absl::StartsWith(d.buyer(), "buyers/")) v->Add(f("buyer")(), "must be buyers/{buyer_id}");
+  if (!absl::StartsWith(d.tender(), "tenders/"))
+    v->Add(f("tender")(), "must be tenders/{tender_id}");
+  if (d.lot_number() < 1) v->Add(f("lot_number")(), "must name a lot (1 or more)");
+  const std::optional<absl::CivilMonth> period = ParseMonth(d.period());
+  if (!period) {
+    v->Add(f("period")(), "must be a month YYYY-MM");
+  } else if (*period > this_month) {
+    v->Add(f("period")(), absl::StrCat(d.period(), " is in the future"));
+  }
+  common::CheckNonNegative(d.total_hundredths(), f("total_hundredths"), v);
+  common::CheckNonNegative(d.insertion_hundredths(), f("insertion_hundredths"), v);
   if (d.insertion_hundredths() > d.total_hundredths()) {
-    v->Add(f("insertion_hundredths"),
+    v->Add(f("insertion_hundredths")(),
            "exceeds total_hundredths: insertion hours are part of the hours worked");
   }
   // The name of field `leaf` of entry `i` of repeated field `list`, made on demand.
