@@ -1,19 +1,22 @@
 #include "tender_svc/service.h"
 
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
 #include "common/errors.h"
 #include "common/serve.h"
+#include "grpcpp/support/slice.h"
 
 namespace passerelle::tender {
 namespace {
 
 using common::Serve;
 
-// How long a watch handler waits for an event before checking that its client is still there.
-constexpr absl::Duration kWatchPoll = absl::Milliseconds(250);
-
 // The request's resume token, or the Last-Event-ID a Server-Sent Events client sent through the
 // gateway.
-std::string ResumeToken(const grpc::ServerContext& context,
+std::string ResumeToken(const grpc::ServerContextBase& context,
                         const v1::WatchTendersRequest& request) {
   if (!request.resume_token().empty()) return request.resume_token();
   auto header = context.client_metadata().find("last-event-id");
@@ -24,6 +27,119 @@ std::string ResumeToken(const grpc::ServerContext& context,
 std::string Method(absl::string_view name) {
   return mesh::FullMethodName(v1::TenderService::service_full_name(), name);
 }
+
+// A WatchTenders stream that has failed before its first event.
+class FailedWatch final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+ public:
+  explicit FailedWatch(const absl::Status& status) { Finish(common::ToGrpcStatus(status)); }
+  void OnDone() override { delete this; }
+};
+
+// One WatchTenders stream, driven by its subscription rather than by a thread of its own: the
+// subscription's listener starts a write when an event arrives for an idle stream, and each
+// finished write starts the next. It finishes the call when the subscription overflows or closes,
+// or when the client goes away. It may outlive OnDone while the dispatcher is calling it (it is
+// held by shared_ptr, the listener by weak_ptr), but makes no gRPC call once it has finished.
+class WatchStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+ public:
+  // The reactor gRPC drives; valid until OnDone.
+  static grpc::ServerWriteReactor<grpc::ByteBuffer>* Reactor(
+      std::shared_ptr<Subscription> subscription) {
+    auto stream = std::shared_ptr<WatchStream>(new WatchStream(std::move(subscription)));
+    WatchStream* raw = stream.get();
+    raw->self_ = stream;
+    std::weak_ptr<WatchStream> weak = stream;
+    raw->subscription_->SetListener([weak] {
+      if (std::shared_ptr<WatchStream> s = weak.lock()) s->Pump();
+    });
+    stream.reset();
+    raw->Pump();
+    return raw;
+  }
+
+  void OnWriteDone(bool ok) override {
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (!ok) gone_ = true;
+    }
+    Pump();
+  }
+  void OnCancel() override {
+    {
+      absl::MutexLock lock(&mu_);
+      gone_ = true;
+    }
+    Pump();
+  }
+  void OnDone() override {
+    std::shared_ptr<WatchStream> self;
+    {
+      absl::MutexLock lock(&mu_);
+      subscription_.reset();  // leaves the dispatcher at once
+      self = std::move(self_);
+    }
+    // `self` may be the last owner: this object ends here unless the dispatcher is calling it.
+  }
+
+ private:
+  explicit WatchStream(std::shared_ptr<Subscription> subscription)
+      : subscription_(std::move(subscription)) {}
+
+  // Starts the next write, or finishes the call, unless a write is under way or the call is over.
+  // gRPC is called with no lock held, so that a reaction run inline cannot deadlock.
+  void Pump() {
+    grpc::WriteOptions options;
+    grpc::Status final_status;
+    bool finish = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (writing_ || finished_ || subscription_ == nullptr) return;
+      Subscription::Event event;
+      bool more = false;
+      Subscription::Wait next = gone_ ? Subscription::Wait::kClosed
+                                      : subscription_->Take(&event, &more);
+      switch (next) {
+        case Subscription::Wait::kEmpty:
+          return;  // the listener calls again
+        case Subscription::Wait::kEvent: {
+          grpc::Slice slice(event->data(), event->size());
+          out_ = grpc::ByteBuffer(&slice, 1);
+          // While events queue up, let the transport put several in one write.
+          if (more) options.set_buffer_hint();
+          writing_ = true;
+          break;
+        }
+        case Subscription::Wait::kOverflow:
+          final_status = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                      "this watcher fell too far behind; resume with the token of "
+                                      "the last event received");
+          finish = finished_ = true;
+          break;
+        case Subscription::Wait::kClosed:
+          final_status =
+              gone_ ? grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away")
+                    : grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                   "the node is stopping; resume on another");
+          finish = finished_ = true;
+          break;
+      }
+    }
+    if (finish) {
+      Finish(std::move(final_status));
+    } else {
+      StartWrite(&out_, options);
+    }
+  }
+
+  absl::Mutex mu_;
+  std::shared_ptr<Subscription> subscription_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<WatchStream> self_ ABSL_GUARDED_BY(mu_);  // until OnDone
+  grpc::ByteBuffer out_;  // the write under way; touched only by the Pump that starts it
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool gone_ ABSL_GUARDED_BY(mu_) = false;  // the client cancelled, or a write failed
+};
 
 }  // namespace
 
@@ -99,43 +215,31 @@ grpc::Status TenderServiceImpl::ListAwards(grpc::ServerContext* context,
       [&] { return tenders_->ListAwards(*request); }, response);
 }
 
-grpc::Status TenderServiceImpl::WatchTenders(grpc::ServerContext* context,
-                                             const v1::WatchTendersRequest* request,
-                                             grpc::ServerWriter<v1::TenderEvent>* writer) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* TenderServiceImpl::WatchTenders(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes) {
   if (absl::Status allowed = authorizer_->MayCall(*context, Method("WatchTenders"));
       !allowed.ok()) {
-    return common::ToGrpcStatus(allowed);
+    return new FailedWatch(allowed);
   }
-  absl::StatusOr<WatchPlan> plan = tenders_->PlanWatch(*request);
-  if (!plan.ok()) return common::ToGrpcStatus(plan.status());
-  absl::StatusOr<std::shared_ptr<Subscription>> sub =
-      watch_->Subscribe(std::move(*plan), ResumeToken(*context, *request));
-  if (!sub.ok()) return common::ToGrpcStatus(sub.status());
-  Subscription::Event event;
-  for (bool more = false;;) {
-    switch ((*sub)->Next(absl::Now() + kWatchPoll, &event, &more)) {
-      case Subscription::Wait::kEvent: {
-        // While events queue up, let the transport put several in one write.
-        grpc::WriteOptions options;
-        if (more) options.set_buffer_hint();
-        if (!writer->Write(*event, options)) {
-          return grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away");
-        }
-        break;
-      }
-      case Subscription::Wait::kTimeout:
-        if (context->IsCancelled())
-          return grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away");
-        break;
-      case Subscription::Wait::kOverflow:
-        return grpc::Status(
-            grpc::StatusCode::RESOURCE_EXHAUSTED,
-            "this watcher fell too far behind; resume with the token of the last event received");
-      case Subscription::Wait::kClosed:
-        return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                            "the node is stopping; resume on another");
+  // The raw method lets every event be serialised once for all its watchers; the request is
+  // parsed here.
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  v1::WatchTendersRequest request;
+  if (request_bytes->Dump(&slices).ok()) {
+    for (const grpc::Slice& slice : slices) {
+      bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
     }
   }
+  if (!request.ParseFromString(bytes)) {
+    return new FailedWatch(absl::InvalidArgumentError("the request is not a WatchTendersRequest"));
+  }
+  absl::StatusOr<WatchPlan> plan = tenders_->PlanWatch(request);
+  if (!plan.ok()) return new FailedWatch(plan.status());
+  absl::StatusOr<std::shared_ptr<Subscription>> sub =
+      watch_->Subscribe(std::move(*plan), ResumeToken(*context, request));
+  if (!sub.ok()) return new FailedWatch(sub.status());
+  return WatchStream::Reactor(*std::move(sub));
 }
 
 grpc::Status TenderServiceImpl::MatchStructures(grpc::ServerContext* context,

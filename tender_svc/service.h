@@ -9,8 +9,9 @@
 namespace passerelle::tender {
 
 // TenderService on the wire: translates requests to Tenders calls and statuses to gRPC, nothing
-// more.
-class TenderServiceImpl final : public v1::TenderService::Service {
+// more. WatchTenders is a callback method: a watcher holds no server thread while it waits.
+class TenderServiceImpl final
+    : public v1::TenderService::WithRawCallbackMethod_WatchTenders<v1::TenderService::Service> {
  public:
   // Every call is first put to `authorizer` (reads: MayCall; writes: MayWrite for the record's
   // kind).
@@ -35,8 +36,8 @@ class TenderServiceImpl final : public v1::TenderService::Service {
                         v1::Award* response) override;
   grpc::Status ListAwards(grpc::ServerContext* context, const v1::ListAwardsRequest* request,
                           v1::ListAwardsResponse* response) override;
-  grpc::Status WatchTenders(grpc::ServerContext* context, const v1::WatchTendersRequest* request,
-                            grpc::ServerWriter<v1::TenderEvent>* writer) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchTenders(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) override;
   grpc::Status MatchStructures(grpc::ServerContext* context,
                                const v1::MatchStructuresRequest* request,
                                v1::MatchStructuresResponse* response) override;

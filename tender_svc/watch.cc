@@ -57,13 +57,13 @@ absl::Status ForEachTenderChange(const store::ReadView& view, const v1::VersionV
   return absl::OkStatus();
 }
 
-v1::TenderEvent EventOf(v1::Tender t, const v1::VersionVector& position, bool snapshot) {
+Subscription::Event EventOf(v1::Tender t, const v1::VersionVector& position, bool snapshot) {
   v1::TenderEvent e;
   e.set_action(snapshot ? v1::TENDER_ACTION_UNSPECIFIED : t.last_action());
   e.set_snapshot(snapshot);
   e.set_event_id(EncodeWatchToken(position));
   *e.mutable_tender() = std::move(t);
-  return e;
+  return std::make_shared<const std::string>(e.SerializeAsString());
 }
 
 }  // namespace
@@ -110,19 +110,25 @@ TenderFilter MakeTenderFilter(const v1::WatchTendersRequest& request,
   });
 }
 
-Subscription::Wait Subscription::Next(absl::Time deadline, Event* event, bool* more) {
+Subscription::Wait Subscription::Take(Event* event, bool* more) {
   absl::MutexLock lock(&mu_);
-  auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return !first_.empty() || !queue_.empty() || overflowed_ || closed_;
-  };
-  mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);
   if (overflowed_) return Wait::kOverflow;
   std::deque<Event>& from = !first_.empty() ? first_ : queue_;
-  if (from.empty()) return closed_ ? Wait::kClosed : Wait::kTimeout;
+  if (from.empty()) {
+    if (closed_) return Wait::kClosed;
+    listening_ = true;
+    return Wait::kEmpty;
+  }
   *event = std::move(from.front());
   from.pop_front();
   *more = !first_.empty() || !queue_.empty();
   return Wait::kEvent;
+}
+
+void Subscription::SetListener(std::function<void()> listener) { listener_ = std::move(listener); }
+
+void Subscription::Notify(bool wanted) {
+  if (wanted && listener_) listener_();
 }
 
 TenderWatch::TenderWatch(store::Store* store, size_t queue_limit)
@@ -145,8 +151,13 @@ void TenderWatch::Close() {
     for (const std::weak_ptr<Subscription>& weak : subscribers_) {
       std::shared_ptr<Subscription> s = weak.lock();
       if (s == nullptr) continue;
-      absl::MutexLock sub_lock(&s->mu_);
-      s->closed_ = true;
+      bool wanted;
+      {
+        absl::MutexLock sub_lock(&s->mu_);
+        s->closed_ = true;
+        wanted = std::exchange(s->listening_, false);
+      }
+      s->Notify(wanted);
     }
     subscribers_.clear();
   }
@@ -190,15 +201,20 @@ void TenderWatch::Advance() {
         for (size_t i = 0; i < live.size(); ++i) {
           Subscription& sub = *live[i];
           if (dropped[i] || !sub.filter_(t)) continue;
-          if (!event) event = std::make_shared<const v1::TenderEvent>(EventOf(t, at, false));
-          absl::MutexLock sub_lock(&sub.mu_);
-          if (sub.queue_.size() >= queue_limit_) {
-            sub.overflowed_ = true;
-            sub.queue_.clear();
-            dropped[i] = true;
-          } else {
-            sub.queue_.push_back(event);
+          if (!event) event = EventOf(t, at, false);
+          bool wanted;
+          {
+            absl::MutexLock sub_lock(&sub.mu_);
+            if (sub.queue_.size() >= queue_limit_) {
+              sub.overflowed_ = true;
+              sub.queue_.clear();
+              dropped[i] = true;
+            } else {
+              sub.queue_.push_back(event);
+            }
+            wanted = std::exchange(sub.listening_, false);
           }
+          sub.Notify(wanted);
         }
       });
   subscribers_.clear();
@@ -235,7 +251,7 @@ absl::StatusOr<std::shared_ptr<Subscription>> TenderWatch::Subscribe(
   // subscriber joined: nothing is missed between the two, and nothing comes twice.
   std::deque<Subscription::Event> first;
   auto add = [&first](v1::Tender t, const v1::VersionVector& at, bool snapshot) {
-    first.push_back(std::make_shared<const v1::TenderEvent>(EventOf(std::move(t), at, snapshot)));
+    first.push_back(EventOf(std::move(t), at, snapshot));
   };
   if (resume) {
     absl::Status s = ForEachTenderChange(*view, position, &*resume, /*decode=*/true,

@@ -47,29 +47,39 @@ TenderFilter MakeTenderFilter(const v1::WatchTendersRequest& request,
 
 class Subscription {
  public:
-  enum class Wait { kEvent, kTimeout, kOverflow, kClosed };
+  enum class Wait { kEvent, kEmpty, kOverflow, kClosed };
 
-  // An event a subscriber receives; live ones are shared with every other subscriber they go to.
-  using Event = std::shared_ptr<const v1::TenderEvent>;
+  // An event as it goes on the wire: a serialised v1::TenderEvent. A live one is serialised once
+  // and shared by every subscriber it goes to, not once per delivery.
+  using Event = std::shared_ptr<const std::string>;
 
-  // The next event: first the snapshot (or the catch-up after a resume token), then live ones.
-  // kOverflow: this subscriber fell more than the queue limit behind and was dropped; kClosed: the
-  // node is stopping. With kEvent, `more` says whether another is waiting already, so that the
-  // writer can let the transport coalesce the two.
-  Wait Next(absl::Time deadline, Event* event, bool* more);
+  // The next event, without waiting: first the snapshot (or the catch-up after a resume token),
+  // then live ones. kEmpty: none yet, and the listener will be called once that changes. kOverflow:
+  // this subscriber fell more than the queue limit behind and was dropped; kClosed: the node is
+  // stopping. With kEvent, `more` says whether another is waiting already, so that the writer can
+  // let the transport coalesce the two.
+  Wait Take(Event* event, bool* more);
+
+  // Set once, before the first Take. Called on the dispatcher's thread, with none of this
+  // subscription's locks held, when Take last answered kEmpty and an event arrived, the
+  // subscription overflowed or the node began stopping: a stream needs no thread of its own waiting
+  // for its next event.
+  void SetListener(std::function<void()> listener);
 
  private:
   friend class TenderWatch;
   explicit Subscription(TenderFilter filter) : filter_(std::move(filter)) {}
+  // Calls the listener if Take asked for it; `mu_` must not be held.
+  void Notify(bool wanted);
 
   const TenderFilter filter_;
+  std::function<void()> listener_;  // written before the first Take, read-only after
   absl::Mutex mu_;
   std::deque<Event> first_ ABSL_GUARDED_BY(mu_);  // the snapshot or catch-up; not bounded
-  // Live events, shared by every subscriber they go to: one copy per event, not one per subscriber
-  // (nor one per delivery: the stream serialises the shared one).
   std::deque<Event> queue_ ABSL_GUARDED_BY(mu_);  // live events; bounded
   bool overflowed_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  bool listening_ ABSL_GUARDED_BY(mu_) = false;  // Take answered kEmpty since the last Notify
 };
 
 class TenderWatch {

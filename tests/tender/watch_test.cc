@@ -6,6 +6,7 @@
 #include "tender_svc/watch.h"
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -231,6 +232,37 @@ TEST_F(WatchTendersTest, ManyWatchersOfOneBuyerEachGetEveryEventOfItsNotices) {
     ASSERT_EQ(seen.size(), static_cast<size_t>(kNotices));
     EXPECT_EQ(seen.front(), "p-00");
     EXPECT_EQ(seen.back(), "p-19");
+    w->context.TryCancel();
+  }
+}
+
+// Threads of this process (the in-process node and the test's clients).
+size_t ThreadCount() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/task"))
+    ++n;
+  return n;
+}
+
+// A watcher waiting for its next event holds no server thread: a node serving many (a gateway
+// fanning out to browsers) does not grow a thread per stream, and each still gets its events.
+TEST_F(WatchTendersTest, WaitingWatchersHoldNoServerThreadAndStillGetTheirEvents) {
+  Create(SampleTender("seed"));
+  constexpr int kWatchers = 150;
+  const size_t before = ThreadCount();
+  std::vector<std::unique_ptr<Watcher>> watchers;
+  for (int i = 0; i < kWatchers; ++i) {
+    watchers.push_back(std::make_unique<Watcher>(node_.channel(), v1::WatchTendersRequest()));
+    v1::TenderEvent event;
+    ASSERT_TRUE(watchers.back()->reader->Read(&event));  // the seed: registered
+  }
+  EXPECT_LT(ThreadCount(), before + kWatchers / 3);
+  Create(SampleTender("live"));
+  for (auto& w : watchers) {
+    v1::TenderEvent event;
+    ASSERT_TRUE(w->reader->Read(&event));
+    EXPECT_EQ(event.tender().tender_id(), "live");
+    EXPECT_FALSE(event.snapshot());
     w->context.TryCancel();
   }
 }
