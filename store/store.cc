@@ -4,6 +4,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "rocksdb/db.h"
@@ -703,6 +704,17 @@ absl::StatusOr<std::vector<v1::Change>> ReadView::Changes(absl::string_view orig
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the change log");
   return out;
+}
+
+absl::StatusOr<uint64_t> ReadView::LastSequence(absl::string_view origin) const {
+  const std::string prefix = keys::ChangePrefix(origin);
+  PrefixIterator it(store_->db_.get(), store_->Family(keys::kChangesFamily), snapshot_, prefix);
+  // The bound is an upper one only: the last key below it may be another origin's.
+  it->SeekToLast();
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the change log");
+  if (!it->Valid()) return 0;
+  const absl::string_view key(it->key().data(), it->key().size());
+  return absl::StartsWith(key, prefix) ? keys::ChangeSequence(key) : 0;
 }
 
 }  // namespace passerelle::store

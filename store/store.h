@@ -162,6 +162,9 @@ class ReadView {
   // Change-log entries of `origin` with sequence > `after`, in order, at most `limit`.
   absl::StatusOr<std::vector<v1::Change>> Changes(absl::string_view origin, uint64_t after,
                                                   size_t limit) const;
+  // The highest sequence of `origin` in the change log (0 when it has none), read off the keys
+  // alone: for a reader that must move past changes without looking at them.
+  absl::StatusOr<uint64_t> LastSequence(absl::string_view origin) const;
 
  private:
   friend class Store;

@@ -1,5 +1,6 @@
 #include "tender_svc/watch.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/algorithm/container.h"
@@ -31,11 +32,19 @@ bool HasCpvUnder(const v1::Tender& t, const std::string& prefix) {
 
 // Calls `visit` for each notice change of `view` beyond `from` (advanced as it goes) up to `until`
 // (when set) for every origin `until` names, with `from` as it stands just after the change.
-// Without `decode` only `from` advances: with nobody watching, no notice need be parsed.
+// Without `decode` only `from` advances, to the last change the view holds: with nobody watching,
+// no change need be read.
 template <typename Visit>
 absl::Status ForEachTenderChange(const store::ReadView& view, const v1::VersionVector& until,
                                  v1::VersionVector* from, bool decode, Visit visit) {
   for (const auto& [origin, last] : until.sequences()) {
+    if (!decode) {
+      absl::StatusOr<uint64_t> held = view.LastSequence(origin);
+      if (!held.ok()) return held.status();
+      uint64_t& at = (*from->mutable_sequences())[origin];
+      at = std::max(at, std::min(last, *held));
+      continue;
+    }
     for (;;) {
       uint64_t after = (*from->mutable_sequences())[origin];
       if (after >= last) break;
@@ -46,7 +55,7 @@ absl::Status ForEachTenderChange(const store::ReadView& view, const v1::VersionV
       for (const v1::Change& c : *changes) {
         if (c.version().origin_sequence() > last) break;
         (*from->mutable_sequences())[origin] = c.version().origin_sequence();
-        if (!decode || c.kind() != kTenderKind || c.withheld() || c.deleted()) continue;
+        if (c.kind() != kTenderKind || c.withheld() || c.deleted()) continue;
         v1::Tender t;
         if (!t.ParseFromString(c.record()))
           return absl::DataLossError("a notice in the change log is unreadable");

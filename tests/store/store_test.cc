@@ -314,6 +314,19 @@ TEST_F(StoreTest, ReadViewIsASnapshotThatLaterWritesDoNotReach) {
   EXPECT_THAT(SequencesOf(ChangesOf(store())), ElementsAre(1u, 2u, 3u));
 }
 
+TEST_F(StoreTest, LastSequenceIsTheNewestChangeOfAnOriginAsTheViewSawIt) {
+  ASSERT_TRUE(Put(store(), kStructure, "a", "v1").ok());
+  ASSERT_TRUE(Put(store(), kStructure, "b", "v1").ok());
+  std::unique_ptr<ReadView> before = store().Read();
+  ASSERT_TRUE(Put(store(), kStructure, "a", "v2").ok());
+
+  EXPECT_EQ(before->LastSequence(kPartner).value_or(99), 2u);
+  EXPECT_EQ(store().Read()->LastSequence(kPartner).value_or(99), 3u);
+  // An origin this node never heard from, and one whose id is a prefix of another's.
+  EXPECT_EQ(store().Read()->LastSequence("yunus-centre").value_or(99), 0u);
+  EXPECT_EQ(store().Read()->LastSequence("les-canau").value_or(99), 0u);
+}
+
 TEST_F(StoreTest, GetEachVisitsTheRecordsThatExistInTheGivenOrderAsTheViewSawThem) {
   // More ids than one batch reads, some absent, in no particular order.
   std::vector<std::string> ids;
