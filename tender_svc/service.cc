@@ -45,14 +45,16 @@ class WatchStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   // The reactor gRPC drives; valid until OnDone.
   static grpc::ServerWriteReactor<grpc::ByteBuffer>* Reactor(
       std::shared_ptr<Subscription> subscription) {
-    auto stream = std::shared_ptr<WatchStream>(new WatchStream(std::move(subscription)));
-    WatchStream* raw = stream.get();
-    raw->self_ = stream;
+    auto stream = std::shared_ptr<WatchStream>(new WatchStream(subscription));
     std::weak_ptr<WatchStream> weak = stream;
-    raw->subscription_->SetListener([weak] {
+    subscription->SetListener([weak] {
       if (std::shared_ptr<WatchStream> s = weak.lock()) s->Pump();
     });
-    stream.reset();
+    WatchStream* raw = stream.get();
+    {
+      absl::MutexLock lock(&raw->mu_);
+      raw->self_ = std::move(stream);
+    }
     raw->Pump();
     return raw;
   }
