@@ -2,7 +2,6 @@
 
 #include <memory>
 #include <utility>
-#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "common/errors.h"
@@ -224,16 +223,10 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* TenderServiceImpl::WatchTenders(
     return new FailedWatch(allowed);
   }
   // The raw method lets every event be serialised once for all its watchers; the request is
-  // parsed here.
-  std::vector<grpc::Slice> slices;
-  std::string bytes;
+  // parsed here, from a copy (its slices shared) since parsing consumes the buffer.
+  grpc::ByteBuffer bytes(*request_bytes);
   v1::WatchTendersRequest request;
-  if (request_bytes->Dump(&slices).ok()) {
-    for (const grpc::Slice& slice : slices) {
-      bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-    }
-  }
-  if (!request.ParseFromString(bytes)) {
+  if (!grpc::SerializationTraits<v1::WatchTendersRequest>::Deserialize(&bytes, &request).ok()) {
     return new FailedWatch(absl::InvalidArgumentError("the request is not a WatchTendersRequest"));
   }
   absl::StatusOr<WatchPlan> plan = tenders_->PlanWatch(request);
