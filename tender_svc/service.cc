@@ -98,8 +98,8 @@ class WatchStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
       if (writing_ || finished_ || subscription_ == nullptr) return;
       Subscription::Event event;
       bool more = false;
-      Subscription::Wait next = gone_ ? Subscription::Wait::kClosed
-                                      : subscription_->Take(&event, &more);
+      Subscription::Wait next =
+          gone_ ? Subscription::Wait::kClosed : subscription_->Take(&event, &more);
       switch (next) {
         case Subscription::Wait::kEmpty:
           return;  // the listener calls again
@@ -118,10 +118,9 @@ class WatchStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
           finish = finished_ = true;
           break;
         case Subscription::Wait::kClosed:
-          final_status =
-              gone_ ? grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away")
-                    : grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                   "the node is stopping; resume on another");
+          final_status = gone_ ? grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away")
+                               : grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                              "the node is stopping; resume on another");
           finish = finished_ = true;
           break;
       }

@@ -136,7 +136,13 @@ Subscription::Wait Subscription::Take(Event* event, bool* more) {
 
 void Subscription::SetListener(std::function<void()> listener) { listener_ = std::move(listener); }
 
-void Subscription::Notify(bool wanted) {
+void Subscription::Update(absl::FunctionRef<void()> change) {
+  bool wanted;
+  {
+    absl::MutexLock lock(&mu_);
+    change();
+    wanted = std::exchange(listening_, false);
+  }
   if (wanted && listener_) listener_();
 }
 
@@ -160,13 +166,7 @@ void TenderWatch::Close() {
     for (const std::weak_ptr<Subscription>& weak : subscribers_) {
       std::shared_ptr<Subscription> s = weak.lock();
       if (s == nullptr) continue;
-      bool wanted;
-      {
-        absl::MutexLock sub_lock(&s->mu_);
-        s->closed_ = true;
-        wanted = std::exchange(s->listening_, false);
-      }
-      s->Notify(wanted);
+      s->Update([&s]() ABSL_NO_THREAD_SAFETY_ANALYSIS { s->closed_ = true; });
     }
     subscribers_.clear();
   }
@@ -211,9 +211,7 @@ void TenderWatch::Advance() {
           Subscription& sub = *live[i];
           if (dropped[i] || !sub.filter_(t)) continue;
           if (!event) event = EventOf(t, at, false);
-          bool wanted;
-          {
-            absl::MutexLock sub_lock(&sub.mu_);
+          sub.Update([&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
             if (sub.queue_.size() >= queue_limit_) {
               sub.overflowed_ = true;
               sub.queue_.clear();
@@ -221,9 +219,7 @@ void TenderWatch::Advance() {
             } else {
               sub.queue_.push_back(event);
             }
-            wanted = std::exchange(sub.listening_, false);
-          }
-          sub.Notify(wanted);
+          });
         }
       });
   subscribers_.clear();

@@ -18,9 +18,9 @@
 #include <thread>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/time/time.h"
 #include "passerelle/v1/common.pb.h"
 #include "passerelle/v1/registry.pb.h"
 #include "passerelle/v1/tender.pb.h"
@@ -69,8 +69,9 @@ class Subscription {
  private:
   friend class TenderWatch;
   explicit Subscription(TenderFilter filter) : filter_(std::move(filter)) {}
-  // Calls the listener if Take asked for it; `mu_` must not be held.
-  void Notify(bool wanted);
+  // Runs `change` (which edits the queues or flags) under `mu_`, then, with `mu_` released, calls
+  // the listener if Take asked for it.
+  void Update(absl::FunctionRef<void()> change);
 
   const TenderFilter filter_;
   std::function<void()> listener_;  // written before the first Take, read-only after

@@ -513,7 +513,8 @@ TEST_F(MeshFaults, WithEveryLinkUpAChangeArrivesOnceStraightFromItsOrigin) {
   // A relayed copy would show as a duplicate, or as a change applied from a peer that did not
   // write it.
   for (absl::string_view partner : {"solideo", "yunus-centre"}) {
-    absl::StatusOr<v1::MeshStatus> status = testing::MeshStatusOf(node(std::string(partner)).channel());
+    absl::StatusOr<v1::MeshStatus> status =
+        testing::MeshStatusOf(node(std::string(partner)).channel());
     ASSERT_TRUE(status.ok()) << status.status();
     const std::map<std::string, uint64_t> expected = {
         {"paris-2024", kWrites},
