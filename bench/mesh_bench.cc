@@ -59,6 +59,9 @@ ABSL_FLAG(absl::Duration, lag_duration, absl::Seconds(10), "how long the steady 
 ABSL_FLAG(int, lag_sample_every, 10, "every n-th acknowledged write is awaited on B");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(120), "longest wait for a catch-up or a write");
 ABSL_FLAG(uint64_t, seed, 2024, "demo generator seed");
+ABSL_FLAG(bool, dev_catchup_only, false,
+          "measure (a) and (b) in development mode only, and stop there: the quick loop when "
+          "tuning the apply path");
 
 namespace passerelle::bench {
 namespace {
@@ -384,6 +387,12 @@ absl::Status Run() {
   absl::StatusOr<CaughtUpPair> dev = LoadAndCatchUp(Security{"dev", ""}, structures);
   if (!dev.ok()) return dev.status();
   if (absl::Status stopped = dev->Stop(); !stopped.ok()) return stopped;
+  if (absl::GetFlag(FLAGS_dev_catchup_only)) {
+    PrintBench("mesh_local_write_dev_per_s", dev->local_per_s, "changes/s");
+    PrintBench("mesh_catchup_dev_changes_per_s", dev->catchup_per_s, "changes/s");
+    PrintBench("mesh_apply_dev_cpu_us_per_change", dev->apply_cpu_us_per_change, "us");
+    return absl::OkStatus();
+  }
 
   testing::TempDir pki;
   absl::StatusOr<Security> tls_security = MakeTlsSecurity(pki.path());

@@ -41,17 +41,18 @@ bool IsDegradedFor(const v1::Change& change, v1::Sharing sharing) {
 
 absl::StatusOr<std::vector<v1::Change>> ChangeFeed::Next(const store::ReadView& view,
                                                          const v1::VersionVector& held,
-                                                         size_t limit) {
+                                                         size_t limit, size_t max_bytes) {
   std::vector<v1::Change> out;
+  size_t bytes = 0;
   auto& sent = *sent_.mutable_sequences();
   for (const auto& [origin, top] : held.sequences()) {
-    if (out.size() >= limit) break;
+    if (out.size() >= limit || bytes >= max_bytes) break;
     if (origin == peer_) continue;  // the peer wrote these: it has them all
     if (skip_.contains(origin)) continue;
     uint64_t& position = sent[origin];
     if (position >= top) continue;
     absl::StatusOr<std::vector<v1::Change>> changes =
-        view.Changes(origin, position, limit - out.size());
+        view.Changes(origin, position, limit - out.size(), max_bytes - bytes);
     if (!changes.ok()) return changes.status();
     for (v1::Change& change : *changes) {
       const v1::Sharing sharing = policy_->SharingFor(change.kind(), peer_);
@@ -64,6 +65,7 @@ absl::StatusOr<std::vector<v1::Change>> ChangeFeed::Next(const store::ReadView& 
       const store::RecordKind* kind = kinds_->Find(change.kind());
       absl::StatusOr<v1::Change> shared = Share(std::move(change), sharing, kind);
       if (!shared.ok()) return shared.status();
+      bytes += shared->ByteSizeLong();
       out.push_back(std::move(*shared));
     }
   }

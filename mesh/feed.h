@@ -21,6 +21,13 @@
 
 namespace passerelle::mesh {
 
+// What one Pull message carries: changes until they hold kPullMessageBytes, then one more at most.
+// A change is bounded by the record inside it, which came in a gRPC request (4 MB at most), so a
+// puller accepts messages of up to kMaxPullMessageBytes — above gRPC's default limit, which a batch
+// of large records would otherwise exceed and stall the stream on for good.
+inline constexpr size_t kPullMessageBytes = 1 << 20;
+inline constexpr int kMaxPullMessageBytes = 16 << 20;
+
 // A change as `sharing` lets it leave for a peer. REDACTED uses the kind's redaction; NONE keeps
 // only the hashes and signature, so that the origin's chain stays whole at the receiver. A change
 // already withheld or redacted when it reached this node is sent as it is.
@@ -46,9 +53,11 @@ class ChangeFeed {
         skip_(std::move(skip)) {}
 
   // The next changes in `view` beyond those already returned (or that the peer said it had), at
-  // most `limit`; empty when the peer has everything `view` holds.
+  // most `limit`, and none more once they hold `max_bytes` (so a batch exceeds it by one change at
+  // most); empty when the peer has everything `view` holds.
   absl::StatusOr<std::vector<v1::Change>> Next(const store::ReadView& view,
-                                               const v1::VersionVector& held, size_t limit);
+                                               const v1::VersionVector& held, size_t limit,
+                                               size_t max_bytes);
 
  private:
   const store::RecordKinds* kinds_;

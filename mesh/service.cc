@@ -8,8 +8,9 @@
 namespace passerelle::mesh {
 namespace {
 
-// Changes per stream message: enough to amortise the message, small enough to keep live lag low.
-constexpr size_t kChangesPerMessage = 256;
+// Changes per stream message, with kPullMessageBytes: enough to amortise the message and the
+// receiver's commit of it, small enough to keep live lag low.
+constexpr size_t kChangesPerMessage = 1024;
 // How often an idle stream looks up from waiting for commits to notice it was cancelled.
 constexpr absl::Duration kIdleCheck = absl::Milliseconds(200);
 
@@ -35,7 +36,7 @@ grpc::Status MeshServiceImpl::Pull(grpc::ServerContext* context, const v1::PullR
     *response.mutable_server_vector() = store_->vector();
     std::unique_ptr<store::ReadView> view = store_->Read();
     absl::StatusOr<std::vector<v1::Change>> changes =
-        feed.Next(*view, response.server_vector(), kChangesPerMessage);
+        feed.Next(*view, response.server_vector(), kChangesPerMessage, kPullMessageBytes);
     if (!changes.ok()) return common::ToGrpcStatus(changes.status());
     // The first message goes out even when empty: it tells the puller where this node stands.
     if (changes->empty() && greeted) {

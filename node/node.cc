@@ -20,6 +20,7 @@
 #include "impact_svc/declarations.h"
 #include "impact_svc/service.h"
 #include "mesh/authorizer.h"
+#include "mesh/feed.h"
 #include "mesh/identity.h"
 #include "mesh/pem.h"
 #include "mesh/policy.h"
@@ -188,6 +189,7 @@ std::shared_ptr<grpc::Channel> PeerChannel(const v1::Peer& peer, const Identity&
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  args.SetMaxReceiveMessageSize(mesh::kMaxPullMessageBytes);
   return grpc::CreateCustomChannel(peer.address(), identity.channel, args);
 }
 

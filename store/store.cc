@@ -691,12 +691,15 @@ std::vector<std::string> ReadView::TermsWithPrefix(absl::string_view kind, absl:
 }
 
 absl::StatusOr<std::vector<v1::Change>> ReadView::Changes(absl::string_view origin, uint64_t after,
-                                                          size_t limit) const {
+                                                          size_t limit, size_t max_bytes) const {
   PrefixIterator it(store_->db_.get(), store_->Family(keys::kChangesFamily), snapshot_,
                     keys::ChangePrefix(origin));
   std::vector<v1::Change> out;
   if (after == UINT64_MAX) return out;  // after + 1 would wrap to the start of the log
-  for (it->Seek(keys::Change(origin, after + 1)); it->Valid() && out.size() < limit; it->Next()) {
+  size_t bytes = 0;
+  for (it->Seek(keys::Change(origin, after + 1));
+       it->Valid() && out.size() < limit && bytes < max_bytes; it->Next()) {
+    bytes += it->value().size();
     if (!out.emplace_back().ParseFromArray(it->value().data(),
                                            static_cast<int>(it->value().size()))) {
       return absl::DataLossError("unreadable change-log entry");

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -159,9 +160,11 @@ class ReadView {
       absl::string_view key,
       absl::FunctionRef<void(absl::string_view name, absl::Span<const int64_t> values)> visit)
       const;
-  // Change-log entries of `origin` with sequence > `after`, in order, at most `limit`.
-  absl::StatusOr<std::vector<v1::Change>> Changes(absl::string_view origin, uint64_t after,
-                                                  size_t limit) const;
+  // Change-log entries of `origin` with sequence > `after`, in order, at most `limit`, and none
+  // more once those read hold `max_bytes` (the first is returned whatever its size).
+  absl::StatusOr<std::vector<v1::Change>> Changes(
+      absl::string_view origin, uint64_t after, size_t limit,
+      size_t max_bytes = std::numeric_limits<size_t>::max()) const;
   // The highest sequence of `origin` in the change log (0 when it has none), read off the keys
   // alone: for a reader that must move past changes without looking at them.
   absl::StatusOr<uint64_t> LastSequence(absl::string_view origin) const;

@@ -182,6 +182,31 @@ TEST(Mesh, ANodeThatWasDownCatchesUpOnWhatItMissed) {
   EXPECT_EQ(structures_held, 300u);
 }
 
+TEST(Mesh, ABacklogOfLargeRecordsBeyondOneMessageStillReplicates) {
+  // 24 structures of ~200 KB, the largest the registry accepts: together some 5 MB, more than
+  // gRPC's default 4 MB message, which a node catching up would once take in one Pull message.
+  auto nodes = StartMesh({"les-canaux", "solideo"});
+  nodes[1]->Stop();
+  std::vector<v1::Structure> structures = cli::GenerateStructures(24, 15);
+  for (v1::Structure& structure : structures) {
+    structure.set_description(std::string(4000, 'd'));
+    structure.clear_solutions();
+    for (int i = 0; i < 50; ++i) {
+      v1::Solution* solution = structure.add_solutions();
+      solution->set_title(absl::StrCat("Solution ", i));
+      solution->set_description(std::string(4000, 's'));
+    }
+    v1::Structure created;
+    ASSERT_TRUE(Create(*nodes[0], structure, &created).ok());
+  }
+  nodes[1]->Start();
+  ASSERT_TRUE(AwaitConvergence(Channels(nodes)));
+  v1::Structure replicated;
+  ASSERT_TRUE(
+      Get(*nodes[1], absl::StrCat("structures/", structures.back().siret()), &replicated).ok());
+  EXPECT_EQ(replicated.solutions_size(), 50);
+}
+
 TEST(Mesh, AKindSharedWithNoneNeverReachesThatPeer) {
   auto nodes = StartMesh({"les-canaux", "solideo"}, [](v1::NodeConfig* config) {
     v1::SharingRule* rule = config->mutable_policy()->add_sharing();

@@ -59,7 +59,7 @@ class FeedTest : public ::testing::Test {
                                   absl::flat_hash_set<std::string> skip = {}) {
     Policy policy(rules);
     ChangeFeed feed(&kinds_, &policy, "yunus-centre", v1::VersionVector(), std::move(skip));
-    auto next = feed.Next(*store_->Read(), store_->vector(), 100);
+    auto next = feed.Next(*store_->Read(), store_->vector(), 100, kPullMessageBytes);
     EXPECT_TRUE(next.ok()) << next.status();
     return next.ok() ? *next : std::vector<v1::Change>{};
   }
@@ -84,6 +84,25 @@ TEST_F(FeedTest, ARedactedCopyIsRelayedToAPeerUnderTheSameRedaction) {
   ASSERT_EQ(sent.size(), 2u);
   EXPECT_TRUE(sent[0].redacted());
   EXPECT_EQ(sent[1].record(), "whole");
+}
+
+TEST_F(FeedTest, ABatchEndsOnceItHoldsTheByteBudgetYetAlwaysCarriesAChange) {
+  v1::AccessPolicy rules;
+  v1::SharingRule* rule = rules.add_sharing();
+  rule->set_kind("declaration");
+  rule->set_peer("yunus-centre");
+  rule->set_sharing(v1::SHARING_REDACTED);
+  Policy policy(rules);
+  ChangeFeed feed(&kinds_, &policy, "yunus-centre", v1::VersionVector());
+  std::vector<uint64_t> batches;  // the sequences each batch starts with, one batch per call
+  for (int call = 0; call < 3; ++call) {
+    auto next = feed.Next(*store_->Read(), store_->vector(), 100, /*max_bytes=*/1);
+    ASSERT_TRUE(next.ok()) << next.status();
+    if (next->empty()) break;
+    EXPECT_EQ(next->size(), 1u);
+    batches.push_back(next->front().version().origin_sequence());
+  }
+  EXPECT_THAT(batches, ::testing::ElementsAre(1, 2));
 }
 
 TEST_F(FeedTest, AnOriginThePeerHearsDirectlyIsNotRelayed) {
