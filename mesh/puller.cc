@@ -67,11 +67,13 @@ void PeerPuller::Run() {
     }
     // Ended on purpose to carry the links as they are now: the link itself is fine.
     if (restarting) continue;
+    const bool reached = status().connected();
     SetConnected(false);
     absl::MutexLock lock(&mu_);
     if (stopping_) break;
     if (!ended.ok()) {
       status_.set_last_error(std::string(ended.message()));
+      unreached_error_ = !reached;
     }
     // A stream that delivered something was a working connection: start the backoff again from the
     // bottom.
@@ -98,6 +100,12 @@ void PeerPuller::SetConnected(bool up) {
     absl::MutexLock lock(&mu_);
     if (status_.connected() == up) return;
     status_.set_connected(up);
+    // The peer could not be reached before; now it has answered, so that error no longer holds.
+    // An error from a stream that got through (a rejected batch) stays until another replaces it.
+    if (up && unreached_error_) {
+      status_.clear_last_error();
+      unreached_error_ = false;
+    }
   }
   if (options_.links != nullptr) options_.links->SetUp(peer_.partner_id(), up);
 }

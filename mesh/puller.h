@@ -87,6 +87,8 @@ class PeerPuller {
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;  // the live stream's, to cancel it
   v1::PeerStatus status_ ABSL_GUARDED_BY(mu_);
   absl::Time behind_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // status_.last_error is from a stream that never reached the peer.
+  bool unreached_error_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

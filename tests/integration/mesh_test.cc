@@ -30,14 +30,14 @@ using testing::TestNode;
 const std::vector<std::string> kPartners = {"paris-2024", "solideo", "les-canaux", "yunus-centre"};
 
 // Configs for `partners`, each node pulling from every other, with `customise` applied to each.
-std::vector<std::unique_ptr<TestNode>> StartMesh(
+std::vector<v1::NodeConfig> MeshConfigs(
     const std::vector<std::string>& partners,
     const std::function<void(v1::NodeConfig*)>& customise = [](v1::NodeConfig*) {}) {
   std::vector<std::string> addresses;
   for (size_t i = 0; i < partners.size(); ++i) {
     addresses.push_back(absl::StrCat("127.0.0.1:", testing::PickFreePort()));
   }
-  std::vector<std::unique_ptr<TestNode>> nodes;
+  std::vector<v1::NodeConfig> configs;
   for (size_t i = 0; i < partners.size(); ++i) {
     v1::NodeConfig config;
     config.set_partner_id(partners[i]);
@@ -49,6 +49,17 @@ std::vector<std::unique_ptr<TestNode>> StartMesh(
       peer->set_address(addresses[j]);
     }
     customise(&config);
+    configs.push_back(std::move(config));
+  }
+  return configs;
+}
+
+// The nodes of MeshConfigs(partners, customise), started in order.
+std::vector<std::unique_ptr<TestNode>> StartMesh(
+    const std::vector<std::string>& partners,
+    const std::function<void(v1::NodeConfig*)>& customise = [](v1::NodeConfig*) {}) {
+  std::vector<std::unique_ptr<TestNode>> nodes;
+  for (const v1::NodeConfig& config : MeshConfigs(partners, customise)) {
     nodes.push_back(std::make_unique<TestNode>(config));
   }
   return nodes;
@@ -180,6 +191,20 @@ TEST(Mesh, ANodeThatWasDownCatchesUpOnWhatItMissed) {
     if (kind.kind() == "structure") structures_held = kind.records();
   }
   EXPECT_EQ(structures_held, 300u);
+}
+
+TEST(Mesh, AConnectionErrorFromBeforeThePeerStartedIsClearedOnceItAnswers) {
+  const std::vector<v1::NodeConfig> configs = MeshConfigs({"les-canaux", "solideo"});
+  TestNode early(configs[0]);
+  const auto peer = [](const v1::MeshStatus& status) {
+    return status.peers_size() == 1 ? status.peers(0) : v1::PeerStatus();
+  };
+  ASSERT_TRUE(testing::AwaitMeshStatus(
+      early.channel(), [&](const v1::MeshStatus& s) { return !peer(s).last_error().empty(); }));
+  TestNode late(configs[1]);
+  EXPECT_TRUE(testing::AwaitMeshStatus(early.channel(), [&](const v1::MeshStatus& s) {
+    return peer(s).connected() && peer(s).last_error().empty();
+  }));
 }
 
 TEST(Mesh, ABacklogOfLargeRecordsBeyondOneMessageStillReplicates) {
