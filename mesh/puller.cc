@@ -219,15 +219,22 @@ absl::Status PeerPuller::ApplyReady(std::vector<v1::Change>* pending) {
   return absl::OkStatus();
 }
 
-void PeerPuller::NoteLag(const v1::VersionVector& server) {
-  const v1::VersionVector local = store_->vector();
+uint64_t ChangesBehind(const v1::VersionVector& server, const v1::VersionVector& local,
+                       const google::protobuf::RepeatedPtrField<std::string>& skipped) {
   uint64_t lag = 0;
   for (const auto& [origin, top] : server.sequences()) {
+    if (std::find(skipped.begin(), skipped.end(), origin) != skipped.end()) continue;
     auto held = local.sequences().find(origin);
     const uint64_t have = held == local.sequences().end() ? 0 : held->second;
     if (top > have) lag += top - have;
   }
+  return lag;
+}
+
+void PeerPuller::NoteLag(const v1::VersionVector& server) {
+  const v1::VersionVector local = store_->vector();
   absl::MutexLock lock(&mu_);
+  const uint64_t lag = ChangesBehind(server, local, status_.skipped_origins());
   if (lag > 0 && status_.lag_changes() == 0) behind_since_ = absl::Now();
   status_.set_lag_changes(lag);
   if (lag == 0) status_.set_lag_seconds(0);

@@ -42,6 +42,11 @@ struct PullerOptions {
   LinkBoard* links = nullptr;
 };
 
+// The changes `server` holds beyond `local`, over the origins a stream carries (not `skipped`): the
+// origins a stream skips come from other links, and the stream never says when the node has them.
+uint64_t ChangesBehind(const v1::VersionVector& server, const v1::VersionVector& local,
+                       const google::protobuf::RepeatedPtrField<std::string>& skipped);
+
 class PeerPuller {
  public:
   // `verify` null: a development mesh without signing keys; unsigned commits are then accepted.

@@ -1,5 +1,6 @@
 // The change feed over a real store: what a node relays of changes that reached it redacted, and of
-// origins the peer hears directly; and the link board that tells a puller which those are.
+// origins the peer hears directly; the link board that tells a puller which those are; and the lag
+// a puller reports, which leaves those origins out.
 
 #include "mesh/feed.h"
 
@@ -12,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mesh/link_board.h"
+#include "mesh/puller.h"
 #include "store/change_chain.h"
 #include "tests/support/test_node.h"
 
@@ -135,6 +137,24 @@ TEST(LinkBoardTest, AStreamSkipsTheOtherLinksUpAndIsToldWhenTheyChange) {
   links.SetUp("paris-2024", false);
   EXPECT_EQ(solideo_told, 3);
   EXPECT_THAT(links.SkippableFor("solideo"), ::testing::IsEmpty());
+}
+
+TEST(ChangesBehindTest, AnOriginTheStreamSkipsIsNotLag) {
+  // This peer holds 880 changes of les-canaux that the node lacks, but the node takes les-canaux
+  // from les-canaux itself: the stream to this peer will never bring them, nor tell when they
+  // arrived, and mesh status showed the link 880 changes and minutes behind on an idle, converged
+  // mesh.
+  v1::VersionVector server, local;
+  (*server.mutable_sequences())["les-canaux"] = 12000;
+  (*server.mutable_sequences())["paris-2024"] = 4314;
+  (*local.mutable_sequences())["les-canaux"] = 11120;
+  (*local.mutable_sequences())["paris-2024"] = 4300;
+  google::protobuf::RepeatedPtrField<std::string> skipped;
+  EXPECT_EQ(ChangesBehind(server, local, skipped), 894u);
+  *skipped.Add() = "les-canaux";
+  EXPECT_EQ(ChangesBehind(server, local, skipped), 14u);
+  (*local.mutable_sequences())["paris-2024"] = 4314;
+  EXPECT_EQ(ChangesBehind(server, local, skipped), 0u);
 }
 
 }  // namespace
