@@ -382,8 +382,7 @@ absl::Status Run() {
   structures.resize(changes);
   PrintNote(absl::StrFormat(
       "mesh: catch-up with 2 nodes on loopback, A (%s) alone, B (%s) pulling from A; %d changes "
-      "per catch-up; lag with all four partners' "
-      "nodes; generated in %.2f s",
+      "per catch-up; lag with all four partners' nodes; generated in %.2f s",
       kOrigin, kFollower, changes, absl::ToDoubleSeconds(absl::Now() - generating)));
 
   absl::StatusOr<CaughtUpPair> dev = LoadAndCatchUp(Security{"dev", ""}, structures);

@@ -39,6 +39,17 @@ v1::Change FromSolideo(uint64_t sequence, const std::string& previous, const std
   return c;
 }
 
+// A policy under which yunus-centre receives declarations redacted, as the fixture's first change
+// is.
+v1::AccessPolicy DeclarationsRedactedForYunus() {
+  v1::AccessPolicy rules;
+  v1::SharingRule* rule = rules.add_sharing();
+  rule->set_kind("declaration");
+  rule->set_peer("yunus-centre");
+  rule->set_sharing(v1::SHARING_REDACTED);
+  return rules;
+}
+
 class FeedTest : public ::testing::Test {
  protected:
   FeedTest() {
@@ -77,11 +88,7 @@ TEST_F(FeedTest, ARedactedCopyIsNotRelayedToAPeerEntitledToTheWholeChange) {
 }
 
 TEST_F(FeedTest, ARedactedCopyIsRelayedToAPeerUnderTheSameRedaction) {
-  v1::AccessPolicy rules;
-  v1::SharingRule* rule = rules.add_sharing();
-  rule->set_kind("declaration");
-  rule->set_peer("yunus-centre");
-  rule->set_sharing(v1::SHARING_REDACTED);
+  const v1::AccessPolicy rules = DeclarationsRedactedForYunus();
   std::vector<v1::Change> sent = FeedFor(rules);
   ASSERT_EQ(sent.size(), 2u);
   EXPECT_TRUE(sent[0].redacted());
@@ -89,11 +96,7 @@ TEST_F(FeedTest, ARedactedCopyIsRelayedToAPeerUnderTheSameRedaction) {
 }
 
 TEST_F(FeedTest, ABatchEndsOnceItHoldsTheByteBudgetYetAlwaysCarriesAChange) {
-  v1::AccessPolicy rules;
-  v1::SharingRule* rule = rules.add_sharing();
-  rule->set_kind("declaration");
-  rule->set_peer("yunus-centre");
-  rule->set_sharing(v1::SHARING_REDACTED);
+  const v1::AccessPolicy rules = DeclarationsRedactedForYunus();
   Policy policy(rules);
   ChangeFeed feed(&kinds_, &policy, "yunus-centre", v1::VersionVector());
   std::vector<uint64_t> batches;  // the sequences each batch starts with, one batch per call
@@ -108,11 +111,7 @@ TEST_F(FeedTest, ABatchEndsOnceItHoldsTheByteBudgetYetAlwaysCarriesAChange) {
 }
 
 TEST_F(FeedTest, AnOriginThePeerHearsDirectlyIsNotRelayed) {
-  v1::AccessPolicy rules;
-  v1::SharingRule* rule = rules.add_sharing();
-  rule->set_kind("declaration");
-  rule->set_peer("yunus-centre");
-  rule->set_sharing(v1::SHARING_REDACTED);
+  const v1::AccessPolicy rules = DeclarationsRedactedForYunus();
   EXPECT_THAT(FeedFor(rules, {"solideo"}), ::testing::IsEmpty());
   EXPECT_THAT(FeedFor(rules, {"paris-2024"}), ::testing::SizeIs(2));
 }
