@@ -24,7 +24,8 @@ std::string TokenHash(absl::string_view token) {
 }
 
 std::string ForwardedPrincipalUri(const v1::GatewayPrincipal& principal) {
-  return mesh::PrincipalUri({principal.partner_id(), principal.role(), principal.siret()});
+  return mesh::PrincipalUri(
+      {principal.partner_id(), principal.role(), principal.siret(), principal.buyer_id()});
 }
 
 absl::StatusOr<TokenBook> TokenBook::FromConfig(const v1::GatewayConfig& config) {
@@ -47,7 +48,15 @@ absl::StatusOr<TokenBook> TokenBook::FromConfig(const v1::GatewayConfig& config)
         principal->role == mesh::kGatewayRole) {
       violations.Add(field + ".principal",
                      "needs a partner id, a role other than node and gateway, and optionally a "
-                     "14-digit siret");
+                     "14-digit siret or a buyer id");
+      continue;
+    }
+    if (!config.partner_id().empty() && principal->partner_id != config.partner_id()) {
+      violations.Add(field + ".principal.partner_id",
+                     absl::StrCat("is '", principal->partner_id, "', but this gateway is partner '",
+                                  config.partner_id(),
+                                  "'s (partner_id): a node believes a gateway only for principals "
+                                  "of its own partner"));
       continue;
     }
     if (!book.by_hash_.emplace(hash, token).second)

@@ -26,7 +26,8 @@ std::string ForwardedPrincipalUri(const v1::GatewayPrincipal& principal);
 class TokenBook {
  public:
   // INVALID_ARGUMENT naming tokens[i] when a hash is not 64 hex digits, appears twice, or its
-  // principal is not a valid forwarded principal.
+  // principal is not a valid forwarded principal of config.partner_id (when set): a node believes a
+  // gateway only for principals of the gateway's own partner (mesh/identity.h).
   static absl::StatusOr<TokenBook> FromConfig(const v1::GatewayConfig& config);
 
   // The token an "Authorization: Bearer <token>" header presents; UNAUTHENTICATED when the header

@@ -6,6 +6,7 @@
 #include "common/text_config.h"
 #include "gateway/access.h"
 #include "gateway/gateway.h"
+#include "mesh/identity.h"
 
 namespace passerelle::gateway {
 namespace {
@@ -25,6 +26,14 @@ absl::Status ValidateConfig(const v1::GatewayConfig& config) {
     violations.Add("listen_address", "must be host:port, e.g. 127.0.0.1:8080");
   if (!IsHostPort(config.node_address()))
     violations.Add("node_address", "must be host:port, e.g. 127.0.0.1:7401");
+  if (!config.partner_id().empty()) {
+    if (!mesh::ParsePrincipalUri(absl::StrCat("spiffe://passerelle/partner/", config.partner_id())).ok())
+      violations.Add("partner_id", "must be a partner id: [a-z0-9] runs joined by '-'");
+  } else if (config.has_tls()) {
+    // The node believes this gateway only for principals of the partner its certificate names;
+    // without knowing that partner, tokens of another could be configured and refused on every call.
+    violations.Add("partner_id", "is required with tls: the partner this gateway's certificate names");
+  }
   if (config.has_tls()) {
     if (config.tls().ca_file().empty()) violations.Add("tls.ca_file", "is required");
     if (config.tls().cert_file().empty()) violations.Add("tls.cert_file", "is required");

@@ -7,9 +7,10 @@
 // HTTP is served by Boost.Beast on Asio (async, a strand per connection, keep-alive), so an idle
 // connection costs a socket and a small buffer, not a thread; with config.https, over TLS (Asio's
 // OpenSSL streams). Each request is routed by the
-// descriptor-built route table, authenticated by bearer token, rate-limited per token, transcoded,
-// and sent to the node through gRPC's generic stub with the token's principal in metadata
-// (mesh/identity.h), over mTLS as the gateway's certificate. Unary calls answer JSON;
+// descriptor-built route table, authenticated by bearer token, rate-limited per token, transcoded, and sent to the node through gRPC's generic stub
+// with the token's principal in metadata (mesh/identity.h), over mTLS as the gateway's certificate —
+// which names the gateway's partner, the only partner whose principals the node believes from it.
+// The gateway makes no call of its own: the role in its certificate is granted nothing. Unary calls answer JSON;
 // client-streaming calls read an NDJSON body; server-streaming calls answer Server-Sent Events
 // (gateway/sse.h).
 
@@ -26,9 +27,9 @@ namespace passerelle::gateway {
 // Reads a text-format GatewayConfig and validates it (see ValidateConfig).
 absl::StatusOr<v1::GatewayConfig> LoadConfig(absl::string_view path);
 
-// INVALID_ARGUMENT with one violation per bad field: listen_address and node_address host:port, tls
-// files all set when tls is, https files when https is, token hashes and principals well formed,
-// limits not negative.
+// INVALID_ARGUMENT with one violation per bad field: listen_address and node_address host:port,
+// partner_id a partner id (required with tls), tls files all set when tls is, https files when https
+// is, token hashes and principals well formed and of partner_id, limits not negative.
 absl::Status ValidateConfig(const v1::GatewayConfig& config);
 
 class Gateway {

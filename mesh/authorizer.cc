@@ -24,7 +24,7 @@ absl::Status Authorizer::MayWrite(const grpc::ServerContextBase& context, absl::
   absl::StatusOr<Principal> caller = Caller(context);
   if (!caller.ok()) return caller.status();
   if (absl::Status call = policy_->MayCall(caller->role, method); !call.ok()) return call;
-  if (caller->partner_id != node_partner_ && caller->role != kGatewayRole) {
+  if (caller->partner_id != node_partner_) {
     return absl::PermissionDeniedError(absl::StrCat("partner '", caller->partner_id, "' may not write through ",
                                                     node_partner_, "'s node; write through your own"));
   }

@@ -29,8 +29,8 @@ class Authorizer {
   absl::Status MayCall(const grpc::ServerContextBase& context, absl::string_view method) const;
 
   // MayCall, and a write of a `kind` record through this node: the record will be authored by this node's
-  // partner, so the caller must speak for that partner (or be the gateway, which forwards for it) and the
-  // policy must let that partner author `kind`.
+  // partner, so the caller must speak for that partner (a gateway's forwarded principal included: it
+  // is of the gateway's own partner) and the policy must let that partner author `kind`.
   absl::Status MayWrite(const grpc::ServerContextBase& context, absl::string_view method,
                         absl::string_view kind) const;
 

@@ -20,6 +20,7 @@ namespace {
 constexpr absl::string_view kPartnerUriPrefix = "spiffe://passerelle/partner/";
 constexpr absl::string_view kRoleSegment = "role";
 constexpr absl::string_view kSiretSegment = "siret";
+constexpr absl::string_view kBuyerSegment = "buyer";
 constexpr absl::string_view kGatewayRoleName = "gateway";
 constexpr absl::string_view kNodeRoleName = "node";
 constexpr size_t kMaxNameLength = 63;
@@ -107,6 +108,9 @@ std::string PrincipalUri(const Principal& principal) {
   std::string uri =
       absl::StrCat(kPartnerUriPrefix, principal.partner_id, "/", kRoleSegment, "/", principal.role);
   if (!principal.siret.empty()) absl::StrAppend(&uri, "/", kSiretSegment, "/", principal.siret);
+  if (!principal.buyer_id.empty()) {
+    absl::StrAppend(&uri, "/", kBuyerSegment, "/", principal.buyer_id);
+  }
   return uri;
 }
 
@@ -126,8 +130,12 @@ absl::StatusOr<Principal> ParsePrincipalUri(absl::string_view uri) {
     return invalid("unexpected path after the partner id");
   if (!IsName(segments[2], "-_")) return invalid("role must be [a-z0-9] runs joined by '-' or '_'");
   if (segments[2] == kNodeRoleName) return invalid("the node role is the URI without /role/");
-  Principal principal{std::string(segments[0]), std::string(segments[2]), ""};
-  if (segments.size() == 5) {
+  Principal principal{std::string(segments[0]), std::string(segments[2]), "", ""};
+  if (segments.size() == 5 && segments[3] == kBuyerSegment) {
+    if (segments[4].size() < 3 || !IsName(segments[4], "-"))
+      return invalid("buyer id must be 3 to 63 [a-z0-9] runs joined by '-'");
+    principal.buyer_id = std::string(segments[4]);
+  } else if (segments.size() == 5) {
     if (segments[3] != kSiretSegment) return invalid("unexpected path after the role");
     if (segments[4].size() != 14 ||
         !std::all_of(segments[4].begin(), segments[4].end(), [](char c) { return c >= '0' && c <= '9'; }))
@@ -196,6 +204,13 @@ absl::StatusOr<Principal> CallerOf(const grpc::ServerContextBase& context) {
   if (principal->role == kNodeRoleName || principal->role == kGatewayRoleName) {
     return absl::UnauthenticatedError(
         absl::StrCat("the gateway may not forward the ", principal->role, " role"));
+  }
+  // A gateway speaks for its own partner's users only: Les Canaux's gateway calling SOLIDEO's node
+  // gets what Les Canaux's users may do there, never what SOLIDEO's may.
+  if (principal->partner_id != peer->partner_id) {
+    return absl::PermissionDeniedError(absl::StrCat("the gateway of '", peer->partner_id,
+                                                    "' may not speak for partner '",
+                                                    principal->partner_id, "'"));
   }
   return principal;
 }

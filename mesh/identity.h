@@ -13,9 +13,12 @@
 //
 // The gateway (certificate role "gateway") calls on behalf of HTTP clients it authenticated with
 // tokens, and names each call's principal in the metadata kForwardedPrincipalMetadata:
-//   spiffe://passerelle/partner/<partner_id>/role/<role>[/siret/<siret>]
-// CallerOf believes that metadata only on a call whose verified certificate is the gateway's; from
-// any other caller it is ignored, so that nobody can speak for someone else by setting a header.
+//   spiffe://passerelle/partner/<partner_id>/role/<role>[/siret/<siret> | /buyer/<buyer_id>]
+// CallerOf believes that metadata only on a call whose verified certificate is a gateway's, and only
+// for a principal of that gateway's own partner
+// (spiffe://passerelle/partner/<partner_id>/role/gateway): a gateway speaks for its partner's users
+// and nobody else's. From any other caller the metadata is ignored, so that nobody can speak for
+// someone else by setting a header. The gateway role itself is granted nothing (mesh/policy.h).
 //
 // A node without a tls block (single-node development setup) serves plaintext: its callers have no
 // certificate and CallerOf says UNAUTHENTICATED for them. What such a caller may do is the node's
@@ -44,9 +47,13 @@ struct Principal {
   // The one company (14-digit SIRET) a forwarded principal is bound to, e.g. a contractor's token;
   // empty for certificates and for principals not bound to a company.
   std::string siret;
+  // The one buyer (its buyer_id, without "buyers/") a forwarded principal is bound to, e.g. a
+  // facilitator's token; empty otherwise.
+  std::string buyer_id{};
 
   friend bool operator==(const Principal& a, const Principal& b) {
-    return a.partner_id == b.partner_id && a.role == b.role && a.siret == b.siret;
+    return a.partner_id == b.partner_id && a.role == b.role && a.siret == b.siret &&
+           a.buyer_id == b.buyer_id;
   }
   friend bool operator!=(const Principal& a, const Principal& b) { return !(a == b); }
 };
@@ -57,7 +64,8 @@ inline constexpr absl::string_view kForwardedPrincipalMetadata = "x-passerelle-p
 // The URI a certificate carries for `principal` (the inverse of ParsePrincipalUri).
 std::string PrincipalUri(const Principal& principal);
 
-// The principal named by one of the URI forms above (the /siret/ form only after a role). Ids and
+// The principal named by one of the URI forms above (the /siret/ and /buyer/ forms only after a
+// role; a buyer id is a name of 3 to 63 characters). Ids and
 // roles are one or more of [a-z0-9] in runs joined by single '-' (roles may also use '_'), a SIRET
 // is 14 digits; anything else — other schemes or trust
 // domains, upper case, empty or extra path segments, query, fragment, trailing '/' — is
@@ -89,7 +97,8 @@ absl::StatusOr<Principal> PrincipalOf(const grpc::AuthContext& auth);
 
 // Who is calling this server: PrincipalOf the call's auth context — or, when that is the gateway and
 // the call carries kForwardedPrincipalMetadata, the principal forwarded there (UNAUTHENTICATED if it
-// is malformed or claims the node or gateway role). Takes sync and callback handlers' contexts.
+// is malformed, claims the node or gateway role, or belongs to another partner than the gateway's
+// certificate). Takes sync and callback handlers' contexts.
 absl::StatusOr<Principal> CallerOf(const grpc::ServerContextBase& context);
 
 // Who answered this client call: PrincipalOf the call's auth context, once the call has started

@@ -26,7 +26,8 @@ v1::AccessPolicy WithDefaultGrants(v1::AccessPolicy policy) {
   };
   grant(kNodeRole, {"/passerelle.v1.MeshService/*"});
   grant(kPartnerAdminRole, {"*"});
-  grant(kGatewayRole, {"*"});
+  // The gateway role itself may do nothing: a gateway acts only through the principals it forwards
+  // (mesh/identity.h), so that its certificate alone is no key to any node.
   grant("contractor",
         {"/passerelle.v1.ImpactService/SubmitDeclaration",
          "/passerelle.v1.ImpactService/SubmitDeclarations",

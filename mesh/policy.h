@@ -20,8 +20,9 @@ inline constexpr absl::string_view kGatewayRole = "gateway";
 
 class Policy {
  public:
-  // With no grants configured, the defaults: nodes call MeshService; partner admins and the gateway
-  // call everything; contractors submit, correct and read declarations, and read and watch notices;
+  // With no grants configured, the defaults: nodes call MeshService; partner admins call
+  // everything; the gateway role nothing (it acts only for the principals it forwards);
+  // contractors submit, correct and read declarations, and read and watch notices;
   // facilitators review declarations; observers only read (Get*, List*, Search*, WatchTenders,
   // Digest, GetMeshStatus).
   explicit Policy(v1::AccessPolicy policy);

@@ -1,6 +1,6 @@
-// The principal the gateway forwards in metadata is believed only from the gateway's certificate:
-// checked on a real mTLS node with certificates from the real deploy/pki, directly and through a
-// real gateway.
+// The principal a gateway forwards in metadata is believed only from a gateway certificate, and only
+// for that gateway's own partner: checked on a real mTLS node with certificates from the real
+// deploy/pki, directly and through a real gateway.
 
 #include "absl/strings/str_cat.h"
 #include "gateway/json_print.h"
@@ -65,24 +65,33 @@ class Forwarding : public ::testing::Test {
 
 TestPki* Forwarding::pki_ = nullptr;
 
-TEST_F(Forwarding, FromTheGatewaysCertificateTheForwardedPrincipalIsTheCaller) {
-  EXPECT_THAT(Create("gateway/gateway", "", 1), IsOk()) << "the gateway calling as itself";
+TEST_F(Forwarding, FromItsPartnersGatewayCertificateTheForwardedPrincipalIsTheCaller) {
+  EXPECT_THAT(Create("les-canaux/gateway", "", 1), HasCode(grpc::StatusCode::PERMISSION_DENIED))
+      << "the gateway calling as itself may do nothing";
   EXPECT_THAT(
-      Create("gateway/gateway", "spiffe://passerelle/partner/les-canaux/role/partner_admin", 2),
+      Create("les-canaux/gateway", "spiffe://passerelle/partner/les-canaux/role/partner_admin", 2),
       IsOk());
-  // Observers only read; partners write only through their own node.
-  EXPECT_THAT(Create("gateway/gateway", "spiffe://passerelle/partner/les-canaux/role/observer", 3),
-              HasCode(grpc::StatusCode::PERMISSION_DENIED));
+  // Observers only read.
   EXPECT_THAT(
-      Create("gateway/gateway", "spiffe://passerelle/partner/solideo/role/partner_admin", 4),
+      Create("les-canaux/gateway", "spiffe://passerelle/partner/les-canaux/role/observer", 3),
+      HasCode(grpc::StatusCode::PERMISSION_DENIED));
+}
+
+TEST_F(Forwarding, AGatewayMayNotForwardAnotherPartnersPrincipal) {
+  EXPECT_THAT(
+      Create("les-canaux/gateway", "spiffe://passerelle/partner/solideo/role/partner_admin", 4),
+      HasCode(grpc::StatusCode::PERMISSION_DENIED));
+  // SOLIDEO's gateway speaks for SOLIDEO's admin, who may not write through Les Canaux's node.
+  EXPECT_THAT(
+      Create("solideo/gateway", "spiffe://passerelle/partner/les-canaux/role/partner_admin", 12),
       HasCode(grpc::StatusCode::PERMISSION_DENIED));
 }
 
 TEST_F(Forwarding, AMalformedOrPrivilegedForwardedPrincipalIsUnauthenticated) {
   EXPECT_THAT(
-      Create("gateway/gateway", "spiffe://passerelle/partner/les-canaux/role/x/siret/12", 5),
+      Create("les-canaux/gateway", "spiffe://passerelle/partner/les-canaux/role/x/siret/12", 5),
       HasCode(grpc::StatusCode::UNAUTHENTICATED));
-  EXPECT_THAT(Create("gateway/gateway", "spiffe://passerelle/partner/les-canaux", 6),
+  EXPECT_THAT(Create("les-canaux/gateway", "spiffe://passerelle/partner/les-canaux", 6),
               HasCode(grpc::StatusCode::UNAUTHENTICATED));
 }
 
@@ -101,26 +110,40 @@ TEST_F(Forwarding, FromAnyOtherCertificateTheMetadataIsIgnored) {
 
 TEST_F(Forwarding, ThroughTheGatewayTheNodeJudgesEachTokensPrincipal) {
   v1::GatewayConfig config = GatewayConfigFor(node_.address());
-  *config.mutable_tls() = Client("gateway/gateway");
-  v1::GatewayToken* stranger = config.add_tokens();
-  stranger->set_sha256(gateway::TokenHash("solideo-token"));
-  stranger->mutable_principal()->set_partner_id("solideo");
-  stranger->mutable_principal()->set_role("partner_admin");
+  *config.mutable_tls() = Client("les-canaux/gateway");
   std::unique_ptr<gateway::Gateway> gateway = StartGateway(config);
   ASSERT_NE(gateway, nullptr);
   HttpClient client(gateway->port());
   const std::string body = gateway::ToJson(MinimalStructure(TestSiret(10)));
-  HttpReply refused = client.CallAs("solideo-token", "POST", "/v1/structures", body);
+  HttpReply refused = client.CallAs(kReaderToken, "POST", "/v1/structures", body);
   EXPECT_EQ(refused.status, 403) << refused.body;
-  EXPECT_THAT(refused.body, ::testing::HasSubstr("solideo"));
   EXPECT_EQ(client.CallAs(kAdminToken, "POST", "/v1/structures", body).status, 200);
+  EXPECT_EQ(client.CallAs(kReaderToken, "GET", "/v1/structures/" + TestSiret(10)).status, 200);
+}
+
+TEST_F(Forwarding, AGatewayConfigWithAnotherPartnersTokenIsRefusedNamingTheField) {
+  v1::GatewayConfig config = GatewayConfigFor(node_.address());
+  *config.mutable_tls() = Client("les-canaux/gateway");
+  v1::GatewayToken* stranger = config.add_tokens();
+  stranger->set_sha256(gateway::TokenHash("solideo-token"));
+  stranger->mutable_principal()->set_partner_id("solideo");
+  stranger->mutable_principal()->set_role("partner_admin");
+  absl::StatusOr<std::unique_ptr<gateway::Gateway>> started = gateway::Gateway::Start(config);
+  EXPECT_EQ(started.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(started.status().message()),
+              ::testing::HasSubstr("tokens[3].principal.partner_id"));
+  EXPECT_THAT(std::string(started.status().message()), ::testing::HasSubstr("solideo"));
+  config.clear_partner_id();
+  started = gateway::Gateway::Start(config);
+  EXPECT_THAT(std::string(started.status().message()), ::testing::HasSubstr("partner_id"))
+      << "with tls the gateway must say whose it is";
 }
 
 // The whole path encrypted: HTTPS from the client to the gateway, mTLS from the gateway to the
 // node.
 TEST_F(Forwarding, OverHttpsTheGatewayAnswersTlsClientsOnly) {
   v1::GatewayConfig config = GatewayConfigFor(node_.address());
-  *config.mutable_tls() = Client("gateway/gateway");
+  *config.mutable_tls() = Client("les-canaux/gateway");
   config.mutable_https()->set_cert_file(pki_->Path("les-canaux/node.pem"));
   config.mutable_https()->set_key_file(pki_->Path("les-canaux/node.key"));
   std::unique_ptr<gateway::Gateway> gateway = StartGateway(config);

@@ -1,8 +1,8 @@
 #ifndef PASSERELLE_TESTS_GATEWAY_GATEWAY_FIXTURE_H_
 #define PASSERELLE_TESTS_GATEWAY_GATEWAY_FIXTURE_H_
 
-// A real gateway on a free loopback port in front of a node address, with three tokens: an admin, a
-// reader limited to Get/List/Search, and a revoked one.
+// A real gateway of Les Canaux on a free loopback port in front of a node address, with three
+// tokens: an admin, a reader limited to Get/List/Search, and a revoked one.
 
 #include <memory>
 #include <string>
@@ -22,6 +22,7 @@ inline v1::GatewayConfig GatewayConfigFor(const std::string& node_address) {
   config.set_listen_address("127.0.0.1:0");
   config.set_node_address(node_address);
   config.set_threads(2);
+  config.set_partner_id("les-canaux");
   auto add = [&](const char* token, const char* role) {
     v1::GatewayToken* t = config.add_tokens();
     t->set_sha256(gateway::TokenHash(token));

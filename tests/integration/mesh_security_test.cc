@@ -259,5 +259,93 @@ TEST_F(MeshSecurity, AnAlteredChangeWhoseHashesWereRecomputedFailsItsOriginsSign
   EXPECT_EQ(status.applied(), 0u);
 }
 
+// --- Gateways: each partner's gateway certificate speaks only for that partner's users ---
+
+// A call's context with `forwarded` in the principal metadata when not empty: what a gateway sends.
+std::unique_ptr<grpc::ClientContext> ContextForwarding(const std::string& forwarded) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  if (!forwarded.empty()) context->AddMetadata(std::string(mesh::kForwardedPrincipalMetadata), forwarded);
+  return context;
+}
+
+constexpr char kLesCanauxAdmin[] = "spiffe://passerelle/partner/les-canaux/role/partner_admin";
+constexpr char kSolideoAdmin[] = "spiffe://passerelle/partner/solideo/role/partner_admin";
+
+TEST_F(MeshSecurity, AGatewayCertificateAloneCanWriteNothing) {
+  TestNode node(TlsConfig("les-canaux"));
+  v1::Structure existing = cli::GenerateStructures(1, 40).front();
+  ASSERT_TRUE(CreateStructure(node, "les-canaux/admin", existing).ok());
+  existing.set_name("structures/" + existing.siret());
+  auto gateway = v1::RegistryService::NewStub(node.ChannelAs(Client("les-canaux/gateway")));
+
+  v1::CreateBuyerRequest buyer_request;
+  buyer_request.mutable_buyer()->set_buyer_id("ville-de-saint-denis");
+  buyer_request.mutable_buyer()->set_display_name("Ville de Saint-Denis");
+  buyer_request.mutable_buyer()->set_kind(v1::BUYER_KIND_LOCAL_AUTHORITY);
+  buyer_request.mutable_buyer()->add_departments("93");
+  v1::Buyer buyer;
+  grpc::Status create = gateway->CreateBuyer(ContextForwarding("").get(), buyer_request, &buyer);
+  EXPECT_EQ(create.error_code(), grpc::StatusCode::PERMISSION_DENIED) << create.error_message();
+
+  v1::UpdateStructureRequest update;
+  *update.mutable_structure() = existing;
+  update.mutable_structure()->set_display_name("Renamed by a bare gateway certificate");
+  v1::Structure updated;
+  grpc::Status change = gateway->UpdateStructure(ContextForwarding("").get(), update, &updated);
+  EXPECT_EQ(change.error_code(), grpc::StatusCode::PERMISSION_DENIED) << change.error_message();
+
+  v1::DeleteStructureRequest removal;
+  removal.set_name(existing.name());
+  google::protobuf::Empty empty;
+  grpc::Status remove = gateway->DeleteStructure(ContextForwarding("").get(), removal, &empty);
+  EXPECT_EQ(remove.error_code(), grpc::StatusCode::PERMISSION_DENIED) << remove.error_message();
+
+  EXPECT_EQ(Records(node, "les-canaux/admin", "buyer"), 0u);
+  grpc::ClientContext context;
+  v1::GetStructureRequest get;
+  get.set_name(existing.name());
+  v1::Structure stored;
+  ASSERT_TRUE(v1::RegistryService::NewStub(node.ChannelAs(Client("les-canaux/admin")))
+                  ->GetStructure(&context, get, &stored)
+                  .ok());
+  EXPECT_EQ(stored.display_name(), existing.display_name());
+}
+
+TEST_F(MeshSecurity, AGatewayMayNotSpeakForAnotherPartnersAdmin) {
+  TestNode node(TlsConfig("solideo"));
+  auto gateway = v1::RegistryService::NewStub(node.ChannelAs(Client("les-canaux/gateway")));
+  v1::CreateStructureRequest request;
+  *request.mutable_structure() = cli::GenerateStructures(1, 41).front();
+  v1::Structure created;
+  grpc::Status status = gateway->CreateStructure(ContextForwarding(kSolideoAdmin).get(), request, &created);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr("may not speak for partner 'solideo'"));
+  EXPECT_EQ(Records(node, "solideo/admin", "structure"), 0u);
+}
+
+TEST_F(MeshSecurity, AGatewayOnAnotherPartnersNodeReadsButWritesThroughItsOwn) {
+  TestNode node(TlsConfig("solideo"));
+  v1::Structure existing = cli::GenerateStructures(2, 42).front();
+  ASSERT_TRUE(CreateStructure(node, "solideo/admin", existing).ok());
+  existing.set_name("structures/" + existing.siret());
+  auto gateway = v1::RegistryService::NewStub(node.ChannelAs(Client("les-canaux/gateway")));
+
+  v1::CreateStructureRequest request;
+  *request.mutable_structure() = cli::GenerateStructures(2, 42).back();
+  v1::Structure created;
+  grpc::Status write = gateway->CreateStructure(ContextForwarding(kLesCanauxAdmin).get(), request, &created);
+  EXPECT_EQ(write.error_code(), grpc::StatusCode::PERMISSION_DENIED) << write.error_message();
+  EXPECT_THAT(write.error_message(), HasSubstr("write through your own"));
+  EXPECT_EQ(Records(node, "solideo/admin", "structure"), 1u);
+
+  v1::GetStructureRequest get;
+  get.set_name(existing.name());
+  v1::Structure read;
+  grpc::Status status = gateway->GetStructure(ContextForwarding(kLesCanauxAdmin).get(), get, &read);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(read.name(), existing.name());
+}
+
 }  // namespace
 }  // namespace passerelle

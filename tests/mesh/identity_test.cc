@@ -97,10 +97,44 @@ TEST(ParsePrincipalUriTest, RejectsEveryMalformedUri) {
       ParsePrincipalUri(absl::string_view("spiffe://passerelle/partner/sol\0ideo", 35)).ok());
 }
 
+TEST(ParsePrincipalUriTest, AcceptsAPrincipalBoundToOneBuyer) {
+  absl::StatusOr<Principal> principal =
+      ParsePrincipalUri("spiffe://passerelle/partner/solideo/role/facilitator/buyer/ville-de-paris");
+
+  ASSERT_TRUE(principal.ok()) << principal.status();
+  EXPECT_EQ(principal->partner_id, "solideo");
+  EXPECT_EQ(principal->role, "facilitator");
+  EXPECT_EQ(principal->buyer_id, "ville-de-paris");
+  EXPECT_EQ(principal->siret, "");
+}
+
+TEST(ParsePrincipalUriTest, RejectsEveryMalformedBuyerId) {
+  for (const char* uri : {
+           "spiffe://passerelle/partner/solideo/role/facilitator/buyer/",
+           "spiffe://passerelle/partner/solideo/role/facilitator/buyer/ab",
+           "spiffe://passerelle/partner/solideo/role/facilitator/buyer/Ville-de-paris",
+           "spiffe://passerelle/partner/solideo/role/facilitator/buyer/ville_de_paris",
+           "spiffe://passerelle/partner/solideo/role/facilitator/buyer/ville--paris",
+           "spiffe://passerelle/partner/solideo/role/facilitator/buyer/-ville",
+           "spiffe://passerelle/partner/solideo/role/facilitator/buyer/buyers/ville-de-paris",
+           "spiffe://passerelle/partner/solideo/role/facilitator/buyer/ville-de-paris/",
+           "spiffe://passerelle/partner/solideo/buyer/ville-de-paris",
+           "spiffe://passerelle/partner/solideo/role/contractor/siret/12345678901234/buyer/ville",
+       }) {
+    absl::StatusOr<Principal> principal = ParsePrincipalUri(uri);
+    EXPECT_EQ(principal.status().code(), absl::StatusCode::kInvalidArgument) << '"' << uri << '"';
+  }
+  EXPECT_FALSE(ParsePrincipalUri(absl::StrCat("spiffe://passerelle/partner/solideo/role/facilitator/buyer/",
+                                              std::string(64, 'a')))
+                   .ok());
+}
+
 TEST(ParsePrincipalUriTest, PrincipalUriIsItsInverse) {
   for (const Principal& principal :
        {Principal{"yunus-centre", "node", ""}, Principal{"solideo", "observer", ""},
-        Principal{"gateway", "gateway", ""}, Principal{"les-canaux", "contractor", "12345678901234"}}) {
+        Principal{"les-canaux", "gateway", ""},
+        Principal{"les-canaux", "contractor", "12345678901234"},
+        Principal{"solideo", "facilitator", "", "ville-de-paris"}}) {
     absl::StatusOr<Principal> parsed = ParsePrincipalUri(PrincipalUri(principal));
     ASSERT_TRUE(parsed.ok()) << parsed.status();
     EXPECT_EQ(*parsed, principal);
@@ -147,10 +181,12 @@ struct CallResult {
   absl::StatusOr<Principal> server = absl::UnknownError("no call");  // as the client saw the server
 };
 
-CallResult WhoAmI(const std::shared_ptr<grpc::Channel>& channel) {
+// `forwarded`, when not empty, goes in the principal metadata, as a gateway sends it.
+CallResult WhoAmI(const std::shared_ptr<grpc::Channel>& channel, const std::string& forwarded = "") {
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  if (!forwarded.empty()) context.AddMetadata(std::string(kForwardedPrincipalMetadata), forwarded);
   grpc::Slice empty("");
   grpc::ByteBuffer request(&empty, 1);
   grpc::ByteBuffer response;
@@ -266,13 +302,28 @@ TEST_F(MutualTlsTest, APartnerAdminCertificateCarriesThePartnerAdminRole) {
   EXPECT_EQ(call.caller_uri, "spiffe://passerelle/partner/solideo/role/partner_admin");
 }
 
-TEST_F(MutualTlsTest, TheGatewayCertificateCarriesTheGatewayRole) {
+TEST_F(MutualTlsTest, APartnersGatewayCertificateCarriesThatPartnerAndTheGatewayRole) {
   StartServer("solideo");
 
-  CallResult call = WhoAmI(MeshChannel(Tls("gateway/gateway.pem", "gateway/gateway.key")));
+  CallResult call = WhoAmI(MeshChannel(Tls("paris-2024/gateway.pem", "paris-2024/gateway.key")));
 
   ASSERT_TRUE(call.status.ok()) << call.status.error_message();
-  EXPECT_EQ(call.caller_uri, "spiffe://passerelle/partner/gateway/role/gateway");
+  EXPECT_EQ(call.caller_uri, "spiffe://passerelle/partner/paris-2024/role/gateway");
+}
+
+TEST_F(MutualTlsTest, AGatewayIsBelievedForItsOwnPartnersPrincipalsOnly) {
+  StartServer("solideo");
+  const v1::TlsConfig gateway = Tls("paris-2024/gateway.pem", "paris-2024/gateway.key");
+
+  CallResult own = WhoAmI(MeshChannel(gateway),
+                          "spiffe://passerelle/partner/paris-2024/role/facilitator/buyer/cojo");
+  CallResult other =
+      WhoAmI(MeshChannel(gateway), "spiffe://passerelle/partner/solideo/role/partner_admin");
+
+  ASSERT_TRUE(own.status.ok()) << own.status.error_message();
+  EXPECT_EQ(own.caller_uri, "spiffe://passerelle/partner/paris-2024/role/facilitator/buyer/cojo");
+  EXPECT_EQ(other.status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+      << other.status.error_message();
 }
 
 TEST_F(MutualTlsTest, ACertificateFromAnotherCaIsRefusedAtTheHandshake) {

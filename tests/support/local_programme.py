@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A passerelle-node and a passerelle-gateway as processes on loopback, for tests in languages other than C++.
 
-The node runs in mutual TLS with certificates from the real deploy/pki, and the gateway calls it with its own
-certificate, so the node believes the principals the gateway forwards (a contractor bound to a SIRET included).
+The node runs in mutual TLS with certificates from the real deploy/pki, and the gateway calls it with its partner's
+gateway certificate (PARTNER/gateway.pem), so the node believes the principals of PARTNER that the gateway forwards
+(a contractor bound to a SIRET included).
 `LocalProgramme` starts both; `Gateway` is a JSON client for the gateway (standard library only);
 `load_sample_programme` loads a small programme through the gateway: buyers, structures, notices awarded and open,
 declarations validated.
@@ -154,8 +155,8 @@ class LocalProgramme:
             lines = "".join(f' methods: "{m}"' for m in methods)
             return (f'tokens {{ sha256: "{token_hash(value)}" '
                     f'principal {{ partner_id: "{PARTNER}" role: "{role}"{siret_field} }}{lines} }}\n')
-        text = (f'listen_address: "127.0.0.1:0"\nnode_address: "{self.node.address}"\nthreads: 2\n' +
-                self._tls("gateway/gateway") + token(ADMIN_TOKEN, "partner_admin") +
+        text = (f'listen_address: "127.0.0.1:0"\nnode_address: "{self.node.address}"\nthreads: 2\n'
+                f'partner_id: "{PARTNER}"\n' + self._tls(f"{PARTNER}/gateway") + token(ADMIN_TOKEN, "partner_admin") +
                 token(OBSERVER_TOKEN, "observer", methods=("/passerelle.v1.*/Get*", "/passerelle.v1.*/List*")))
         if self.https:
             text += (f'https {{ cert_file: "{self.path(PARTNER + "/node.pem")}" '
