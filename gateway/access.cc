@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -66,17 +67,27 @@ absl::StatusOr<TokenBook> TokenBook::FromConfig(const v1::GatewayConfig& config)
   return book;
 }
 
-absl::StatusOr<const v1::GatewayToken*> TokenBook::Authenticate(
-    absl::string_view authorization) const {
+absl::StatusOr<std::string> BearerTokenHash(absl::string_view authorization) {
   absl::string_view token = absl::StripAsciiWhitespace(authorization);
   if (token.empty()) return absl::UnauthenticatedError("missing Authorization: Bearer <token>");
   if (!absl::ConsumePrefix(&token, "Bearer ") && !absl::ConsumePrefix(&token, "bearer ")) {
     return absl::UnauthenticatedError("the Authorization header must be \"Bearer <token>\"");
   }
-  auto found = by_hash_.find(TokenHash(absl::StripAsciiWhitespace(token)));
+  return TokenHash(absl::StripAsciiWhitespace(token));
+}
+
+absl::StatusOr<const v1::GatewayToken*> TokenBook::Find(absl::string_view hash) const {
+  auto found = by_hash_.find(hash);
   if (found == by_hash_.end()) return absl::UnauthenticatedError("unknown token");
   if (found->second.revoked()) return absl::UnauthenticatedError("revoked token");
   return &found->second;
+}
+
+absl::StatusOr<const v1::GatewayToken*> TokenBook::Authenticate(
+    absl::string_view authorization) const {
+  absl::StatusOr<std::string> hash = BearerTokenHash(authorization);
+  if (!hash.ok()) return hash.status();
+  return Find(*hash);
 }
 
 absl::Status MayCall(const v1::GatewayToken& token, absl::string_view method) {
@@ -109,6 +120,66 @@ absl::Status RateLimiter::Take(absl::string_view key, absl::Time now) {
   return absl::ResourceExhaustedError(absl::StrCat("rate limit of ", rate_,
                                                    " requests/s for this token; retry in ",
                                                    std::ceil(wait_seconds), " s"));
+}
+
+FailedAuthGuard::FailedAuthGuard(double rate, int burst)
+    : rate_(rate > 0 ? rate : 1), burst_(burst > 0 ? burst : 10) {}
+
+FailedAuthGuard::Entry* FailedAuthGuard::Refilled(absl::string_view address, absl::Time now,
+                                                  bool create) {
+  auto found = entries_.find(address);
+  if (found == entries_.end()) {
+    if (!create) return nullptr;
+    if (entries_.size() >= kMaxAddresses) {
+      // Addresses at rest first: forgetting one only costs its trusted tokens.
+      absl::erase_if(entries_, [&](const auto& e) {
+        return !e.second.refusing &&
+               e.second.failures_left + absl::ToDoubleSeconds(now - e.second.updated) * rate_ >=
+                   burst_;
+      });
+      if (entries_.size() >= kMaxAddresses) return nullptr;
+    }
+    found = entries_.emplace(address, Entry{burst_, now, false, {}}).first;
+  }
+  Entry& entry = found->second;
+  entry.failures_left =
+      std::min(burst_, entry.failures_left + absl::ToDoubleSeconds(now - entry.updated) * rate_);
+  entry.updated = now;
+  if (entry.failures_left >= burst_) entry.refusing = false;  // at rest: the episode is over
+  return &entry;
+}
+
+FailedAuthGuard::Refusal FailedAuthGuard::Check(absl::string_view address,
+                                                absl::string_view token_hash, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  Entry* entry = Refilled(address, now, /*create=*/false);
+  if (entry == nullptr || entry->failures_left >= 1) return {absl::ZeroDuration(), false};
+  if (std::find(entry->trusted.begin(), entry->trusted.end(), token_hash) != entry->trusted.end())
+    return {absl::ZeroDuration(), false};
+  const bool began = !entry->refusing;
+  entry->refusing = true;
+  return {absl::Seconds((1 - entry->failures_left) / rate_), began};
+}
+
+void FailedAuthGuard::Succeeded(absl::string_view address, absl::string_view token_hash,
+                                absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  Entry* entry = Refilled(address, now, /*create=*/true);
+  if (entry == nullptr) return;
+  std::vector<std::string>& trusted = entry->trusted;
+  auto found = std::find(trusted.begin(), trusted.end(), token_hash);
+  if (found != trusted.end()) {
+    std::rotate(trusted.begin(), found, found + 1);  // most recent first
+    return;
+  }
+  if (trusted.size() >= kTrustedPerAddress) trusted.pop_back();
+  trusted.insert(trusted.begin(), std::string(token_hash));
+}
+
+void FailedAuthGuard::Failed(absl::string_view address, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  Entry* entry = Refilled(address, now, /*create=*/true);
+  if (entry != nullptr) entry->failures_left = std::max(0.0, entry->failures_left - 1);
 }
 
 }  // namespace passerelle::gateway

@@ -55,6 +55,10 @@ absl::Status ValidateConfig(const v1::GatewayConfig& config) {
   if (limits.requests_per_second() < 0)
     violations.Add("limits.requests_per_second", "must not be negative");
   if (limits.burst() < 0) violations.Add("limits.burst", "must not be negative");
+  if (limits.failed_auths_per_second() < 0)
+    violations.Add("limits.failed_auths_per_second", "must not be negative");
+  if (limits.failed_auth_burst() < 0)
+    violations.Add("limits.failed_auth_burst", "must not be negative");
   if (config.threads() < 0) violations.Add("threads", "must not be negative");
   return violations.ToStatus();
 }

@@ -26,6 +26,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/errors.h"
+#include "common/log.h"
 #include "gateway/http_error.h"
 #include "gateway/json_print.h"
 #include "gateway/request_plan.h"
@@ -92,7 +93,11 @@ template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   Session(Stream stream, Shared* shared)
-      : stream_(std::move(stream)), timer_(stream_.get_executor()), shared_(shared) {}
+      : stream_(std::move(stream)), timer_(stream_.get_executor()), shared_(shared) {
+    beast::error_code ec;
+    const tcp::endpoint peer = beast::get_lowest_layer(stream_).remote_endpoint(ec);
+    if (!ec) client_address_ = peer.address().to_string();
+  }
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
@@ -213,10 +218,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         authorization == request_.end()
             ? absl::string_view()
             : absl::string_view(authorization->value().data(), authorization->value().size()),
-        request_.body()};
+        request_.body(),
+        client_address_};
     std::variant<OwnReply, NodeCall> plan = shared_->planner->Plan(view, absl::Now());
     if (auto* reply = std::get_if<OwnReply>(&plan)) {
+      if (!reply->log.empty()) common::LogLine(reply->log);
       allow_ = std::move(reply->allow);
+      retry_after_seconds_ = reply->retry_after_seconds;
       return Send(reply->http_status, std::move(reply->body), keep_alive_, reply->content_type);
     }
     NodeCall& call = std::get<NodeCall>(plan);
@@ -427,6 +435,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                    beast::string_view(content_type.data(), content_type.size()));
     if (status == 401) response_->set(http::field::www_authenticate, "Bearer");
     if (status == 405) response_->set(http::field::allow, allow_);
+    if (status == 429 && retry_after_seconds_ > 0)
+      response_->set(http::field::retry_after, std::to_string(retry_after_seconds_));
+    retry_after_seconds_ = 0;
     response_->keep_alive(keep_alive);
     response_->body() = std::move(body);
     response_->prepare_payload();
@@ -476,6 +487,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   bool reading_ = false;
   uint64_t reads_ = 0;
   std::string allow_;
+  int retry_after_seconds_ = 0;
+  std::string client_address_;  // the peer's IP address, for the failed-authentication limit
 
   std::shared_ptr<grpc::ClientContext> context_;
   std::unique_ptr<google::protobuf::Message> response_message_;

@@ -7,7 +7,8 @@
 // HTTP is served by Boost.Beast on Asio (async, a strand per connection, keep-alive), so an idle
 // connection costs a socket and a small buffer, not a thread; with config.https, over TLS (Asio's
 // OpenSSL streams). Each request is routed by the
-// descriptor-built route table, authenticated by bearer token, rate-limited per token, transcoded, and sent to the node through gRPC's generic stub
+// descriptor-built route table, authenticated by bearer token (failed attempts limited per client
+// address), rate-limited per token, transcoded, and sent to the node through gRPC's generic stub
 // with the token's principal in metadata (mesh/identity.h), over mTLS as the gateway's certificate —
 // which names the gateway's partner, the only partner whose principals the node believes from it.
 // The gateway makes no call of its own: the role in its certificate is granted nothing. Unary calls answer JSON;

@@ -50,12 +50,42 @@ RequestPlanner::RequestPlanner(RouteTable routes, TokenBook tokens, const v1::Ga
     : routes_(std::move(routes)),
       tokens_(std::move(tokens)),
       rate_(limits.requests_per_second(), limits.burst()),
+      failed_auths_(limits.failed_auths_per_second(), limits.failed_auth_burst()),
       openapi_(OpenApiDocument(routes_, "Passerelle")) {}
 
 std::unique_ptr<google::protobuf::Message> RequestPlanner::NewMessage(
     const google::protobuf::Descriptor* type) {
   return std::unique_ptr<google::protobuf::Message>(
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
+}
+
+std::variant<const v1::GatewayToken*, OwnReply> RequestPlanner::Authenticate(
+    const HttpRequestView& request, absl::Time now) {
+  absl::StatusOr<std::string> hash = BearerTokenHash(request.authorization);
+  const FailedAuthGuard::Refusal refusal =
+      failed_auths_.Check(request.client_address, hash.ok() ? *hash : "", now);
+  if (refusal.retry_after > absl::ZeroDuration()) {
+    const int64_t seconds = absl::ToInt64Seconds(absl::Ceil(refusal.retry_after, absl::Seconds(1)));
+    OwnReply reply = Refusal(ErrorWithHttpStatus(
+        429, absl::StatusCode::kResourceExhausted,
+        absl::StrCat("too many failed authentications from this address; retry in ", seconds,
+                     " s")));
+    reply.retry_after_seconds = static_cast<int>(seconds);
+    if (refusal.episode_began) {
+      reply.log = absl::StrCat("gateway refusing address=", request.client_address,
+                               ": too many failed authentications; once they slow down it is "
+                               "answered again");
+    }
+    return reply;
+  }
+  absl::StatusOr<const v1::GatewayToken*> token =
+      hash.ok() ? tokens_.Find(*hash) : absl::StatusOr<const v1::GatewayToken*>(hash.status());
+  if (!token.ok()) {
+    failed_auths_.Failed(request.client_address, now);
+    return Refusal(ErrorFromStatus(token.status()));
+  }
+  failed_auths_.Succeeded(request.client_address, *hash, now);
+  return *token;
 }
 
 std::variant<OwnReply, NodeCall> RequestPlanner::Plan(const HttpRequestView& request,
@@ -89,12 +119,13 @@ std::variant<OwnReply, NodeCall> RequestPlanner::Plan(const HttpRequestView& req
     return reply;
   }
   const Route& route = *lookup.route;
-  absl::StatusOr<const v1::GatewayToken*> token = tokens_.Authenticate(request.authorization);
-  if (!token.ok()) return Refusal(ErrorFromStatus(token.status()));
-  NodeCall call{&route, route.FullMethodName(), ForwardedPrincipalUri((*token)->principal()), {}};
-  if (absl::Status may = MayCall(**token, call.method); !may.ok())
+  std::variant<const v1::GatewayToken*, OwnReply> token = Authenticate(request, now);
+  if (auto* refusal = std::get_if<OwnReply>(&token)) return std::move(*refusal);
+  const v1::GatewayToken* bearer = std::get<const v1::GatewayToken*>(token);
+  NodeCall call{&route, route.FullMethodName(), ForwardedPrincipalUri(bearer->principal()), {}};
+  if (absl::Status may = MayCall(*bearer, call.method); !may.ok())
     return Refusal(ErrorFromStatus(may));
-  if (absl::Status rate = rate_.Take((*token)->sha256(), now); !rate.ok()) {
+  if (absl::Status rate = rate_.Take(bearer->sha256(), now); !rate.ok()) {
     return Refusal(ErrorFromStatus(rate));
   }
 

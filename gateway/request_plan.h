@@ -3,7 +3,8 @@
 
 // Everything the gateway decides about one HTTP request before any I/O: whether it answers by
 // itself (health, OpenAPI, the observatory page, or a refusal: unknown route, wrong method, bad
-// token, token outside its methods, rate limit, request that does not transcode), or which RPC to
+// token, too many bad tokens from the client's address, token outside its methods, rate limit,
+// request that does not transcode), or which RPC to
 // call, as whom, with which request messages. The HTTP server only carries out the plan.
 // Thread-safe.
 
@@ -27,6 +28,7 @@ struct HttpRequestView {
   absl::string_view target;         // path and query, "/v1/structures?pageSize=2"
   absl::string_view authorization;  // the Authorization header, empty when absent
   absl::string_view body;
+  absl::string_view client_address{};  // the peer's IP address, "127.0.0.1"
 };
 
 // A reply the gateway gives without calling the node.
@@ -35,6 +37,8 @@ struct OwnReply {
   std::string body;
   std::string allow;  // for 405: the methods the path accepts
   std::string content_type = "application/json";
+  int retry_after_seconds = 0;  // for 429 from the failed-authentication limit: Retry-After
+  std::string log{};            // a line for the gateway's log (never a token), empty for most
 };
 
 // The RPC to make for a request.
@@ -62,10 +66,15 @@ class RequestPlanner {
 
  private:
   RequestPlanner(RouteTable routes, TokenBook tokens, const v1::GatewayLimits& limits);
+  // The request's token, or the refusal: 401, or 429 while its address is over the
+  // failed-authentication limit (FailedAuthGuard).
+  std::variant<const v1::GatewayToken*, OwnReply> Authenticate(const HttpRequestView& request,
+                                                               absl::Time now);
 
   RouteTable routes_;
   TokenBook tokens_;
   RateLimiter rate_;
+  FailedAuthGuard failed_auths_;
   std::string openapi_;
 };
 

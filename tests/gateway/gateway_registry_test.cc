@@ -1,7 +1,11 @@
 // RegistryService through a real gateway in front of a real in-process node: every route over
 // HTTP/JSON, and every way a request can be refused.
 
+#include <algorithm>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/errors.h"
 #include "gateway/json_print.h"
 #include "gateway/transcode.h"
@@ -252,6 +256,35 @@ TEST_F(GatewayLimits, RequestsOverATokensRateAre429) {
   EXPECT_EQ(limited.ErrorStatus(), "RESOURCE_EXHAUSTED");
   EXPECT_EQ(client.CallAs(kReaderToken, "GET", "/v1/structures").status, 200)
       << "another token, another bucket";
+}
+
+// Tokens cannot be tried at network speed: after a burst of failures an address is answered 429
+// with Retry-After, without its tokens being looked up — while a token that has already served it
+// still does.
+TEST_F(GatewayLimits, FailedAuthenticationsFromOneAddressAreLimitedButItsWorkingTokenIsServed) {
+  v1::GatewayConfig config = GatewayConfigFor(node_.address());
+  config.mutable_limits()->set_failed_auths_per_second(0.001);  // no refill within the test
+  config.mutable_limits()->set_failed_auth_burst(10);
+  StartWith(config);
+  HttpClient client(gateway_->port());
+  EXPECT_EQ(client.CallAs(kAdminToken, "GET", "/v1/structures").status, 200);
+  std::vector<int> statuses;
+  HttpReply last;
+  for (int i = 0; i < 30; ++i) {
+    last = client.CallAs(absl::StrCat("guess-", i, "-", absl::ToUnixNanos(absl::Now())), "GET",
+                         "/v1/structures");
+    statuses.push_back(last.status);
+  }
+  EXPECT_EQ(std::count(statuses.begin(), statuses.begin() + 10, 401), 10);
+  EXPECT_EQ(std::count(statuses.begin() + 10, statuses.end(), 429), 20);
+  EXPECT_EQ(last.ErrorStatus(), "RESOURCE_EXHAUSTED");
+  EXPECT_GE(std::stoi(last.headers["retry-after"]), 1) << last.body;
+  EXPECT_THAT(last.body, ::testing::Not(HasSubstr("guess-")));
+
+  EXPECT_EQ(client.CallAs(kAdminToken, "GET", "/v1/structures").status, 200)
+      << "the token that already worked from this address";
+  EXPECT_EQ(client.CallAs(kReaderToken, "GET", "/v1/structures").status, 429)
+      << "a token this address never used is not looked up while it is refused";
 }
 
 TEST_F(GatewayLimits, AnUnreachableNodeIs503) {

@@ -40,6 +40,36 @@ class RequestPlan : public ::testing::Test {
   std::unique_ptr<RequestPlanner> planner_;
 };
 
+TEST_F(RequestPlan, AnAddressOverItsFailedAuthenticationsIsLoggedOncePerEpisodeAndNeverItsToken) {
+  const absl::Time start = absl::Now();
+  int logged = 0;
+  for (int i = 0; i < 40; ++i) {
+    OwnReply reply = Own(planner_->Plan(
+        {"GET", "/v1/structures", absl::StrCat("Bearer secret-guess-", i), "", "192.0.2.7"},
+        start + absl::Milliseconds(i)));
+    EXPECT_EQ(reply.http_status, i < 10 ? 401 : 429) << i;
+    if (!reply.log.empty()) {
+      ++logged;
+      EXPECT_THAT(reply.log, HasSubstr("192.0.2.7"));
+      EXPECT_THAT(reply.log, ::testing::Not(HasSubstr("secret-guess")));
+    }
+  }
+  EXPECT_EQ(logged, 1);
+  EXPECT_EQ(Own(planner_->Plan({"GET", "/v1/structures", "Bearer nope", "", "192.0.2.8"},
+                               start + absl::Seconds(1)))
+                .http_status,
+            401)
+      << "another address, its own bucket";
+  // At rest again (the default refills one failure a second), then a new episode is logged again.
+  const absl::Time later = start + absl::Minutes(1);
+  for (int i = 0; i < 11; ++i) {
+    OwnReply reply = Own(planner_->Plan(
+        {"GET", "/v1/structures", "Bearer again", "", "192.0.2.7"}, later + absl::Milliseconds(i)));
+    if (!reply.log.empty()) ++logged;
+  }
+  EXPECT_EQ(logged, 2);
+}
+
 TEST_F(RequestPlan, HealthAndOpenApiAreAnsweredByTheGatewayWithoutAToken) {
   EXPECT_EQ(Own(Plan("GET", "/healthz", "")).http_status, 200);
   OwnReply openapi = Own(Plan("GET", "/openapi.json", ""));
