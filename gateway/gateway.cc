@@ -49,6 +49,8 @@ constexpr int64_t kDefaultMaxBodyBytes = 1 << 20;
 constexpr int kDefaultMaxHeaderBytes = 16 << 10;
 constexpr int kDefaultReadTimeoutMs = 10'000;
 constexpr auto kUnaryDeadline = std::chrono::seconds(30);
+constexpr std::chrono::milliseconds kAcceptRetryFirst(10);
+constexpr std::chrono::milliseconds kAcceptRetryMost(1000);
 
 // What every connection shares; immutable once built, except the planner's rate limiter
 // (thread-safe).
@@ -515,36 +517,74 @@ struct Gateway::Impl {
   // Keeps the io threads running while nothing is pending (the acceptor closed, calls not yet
   // ended).
   net::executor_work_guard<net::io_context::executor_type> work = net::make_work_guard(io);
-  tcp::acceptor acceptor{io};
+  // The acceptor and its retry timer share one strand, so that accepting, retrying and closing at
+  // shutdown never run at once on two io threads.
+  net::strand<net::io_context::executor_type> accept_strand = net::make_strand(io);
+  tcp::acceptor acceptor{accept_strand};
+  net::steady_timer accept_retry{accept_strand};
+  // Zero while accepting works; else the wait before the next attempt (kAcceptRetryFirst doubling up
+  // to kAcceptRetryMost), and how many attempts have failed in this episode.
+  std::chrono::milliseconds accept_backoff{0};
+  int64_t accept_failures = 0;
+  bool closing = false;
   std::vector<std::thread> threads;
   std::string address;
   int port = 0;
 
   void Accept() {
     acceptor.async_accept(net::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
-      if (ec == net::error::operation_aborted) return;
-      if (!ec) {
-        beast::error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        if (shared.https != nullptr) {
-          std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *shared.https), &shared)
-              ->Start();
-        } else {
-          std::make_shared<Session<tcp::socket>>(std::move(socket), &shared)->Start();
-        }
+      if (ec == net::error::operation_aborted || closing) return;
+      if (ec) return AcceptFailed(ec);
+      if (accept_failures > 0) {
+        common::LogLine(absl::StrCat("gateway accepting again after ", accept_failures,
+                                     " failed attempts"));
+      }
+      accept_backoff = std::chrono::milliseconds(0);
+      accept_failures = 0;
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      if (shared.https != nullptr) {
+        std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *shared.https), &shared)
+            ->Start();
+      } else {
+        std::make_shared<Session<tcp::socket>>(std::move(socket), &shared)->Start();
       }
       Accept();
     });
+  }
+
+  // Out of descriptors (EMFILE, ENFILE) or memory, accept fails at once for as long as the
+  // connection waits in the backlog: retrying at once would spin an io thread at 100 % CPU, and
+  // logging each attempt would flood the log. So wait, longer each time, and log the episode once.
+  void AcceptFailed(const beast::error_code& ec) {
+    if (accept_failures++ == 0) {
+      common::LogLine(absl::StrCat("gateway cannot accept connections: ", ec.message(),
+                                   "; retrying every ", kAcceptRetryFirst.count(), " ms to ",
+                                   kAcceptRetryMost.count(), " ms"));
+    }
+    accept_backoff = accept_backoff.count() == 0
+                         ? kAcceptRetryFirst
+                         : std::min(kAcceptRetryMost, accept_backoff * 2);
+    accept_retry.expires_after(accept_backoff);
+    accept_retry.async_wait([this](beast::error_code ec) {
+      if (ec || closing) return;
+      Accept();
+    });
+  }
+
+  // On the accept strand: no accept or retry starts after this.
+  void StopAccepting() {
+    closing = true;
+    beast::error_code ignored;
+    accept_retry.cancel();
+    acceptor.close(ignored);
   }
 };
 
 Gateway::Gateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Gateway::~Gateway() {
-  net::post(impl_->io, [impl = impl_.get()] {
-    beast::error_code ignored;
-    impl->acceptor.close(ignored);
-  });
+  net::post(impl_->accept_strand, [impl = impl_.get()] { impl->StopAccepting(); });
   // Calls first, while the io_context runs: a stream ends only once its session has released it
   // there.
   impl_->shared.CancelCallsAndWait();
@@ -615,7 +655,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const v1::GatewayConfig&
     return absl::UnavailableError(absl::StrCat("cannot listen on ", listen, ": ", ec.message()));
   impl->port = impl->acceptor.local_endpoint().port();
   impl->address = absl::StrCat(host, ":", impl->port);
-  impl->Accept();
+  net::post(impl->accept_strand, [impl = impl.get()] { impl->Accept(); });
   const int threads =
       config.threads() > 0 ? config.threads() : std::max(1u, std::thread::hardware_concurrency());
   for (int i = 0; i < threads; ++i) impl->threads.emplace_back([io = &impl->io] { io->run(); });
