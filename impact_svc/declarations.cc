@@ -84,6 +84,23 @@ class DeclarationKind final : public store::RecordKind {
   }
 };
 
+// What `scope` shows of the stored declaration `d`.
+absl::StatusOr<v1::HourDeclaration> Shown(v1::HourDeclaration d, const mesh::ReadScope& scope) {
+  if (absl::Status s = scope.MayReadCompany(d.contractor_siret(), d.name()); !s.ok()) return s;
+  if (absl::Status s = scope.MayReadBuyer(d.buyer(), d.name()); !s.ok()) return s;
+  // The kind's redaction (DeclarationKind::Redact), as a peer under the same rule receives it.
+  if (scope.Redacts(kDeclarationKind)) RedactWorkers(&d);
+  return d;
+}
+
+// PERMISSION_DENIED when `caller` reviews another buyer's declarations than `d`'s.
+absl::Status MayReview(const Caller& caller, const v1::HourDeclaration& d) {
+  if (caller.buyer.empty() || caller.buyer == d.buyer()) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat("these credentials review ", caller.buyer,
+                                                  "'s declarations; ", d.name(), " is ",
+                                                  d.buyer(), "'s"));
+}
+
 // The write that stores `next` over `previous` (nullptr: none) with the node's stamps.
 store::RecordWrite Commit(v1::HourDeclaration* next, const v1::HourDeclaration* previous,
                           const v1::Version& version) {
@@ -238,12 +255,27 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::HourDeclaration>>> Declarations::S
   return results;
 }
 
-absl::StatusOr<v1::HourDeclaration> Declarations::Get(absl::string_view name) const {
-  return store::GetRecord<v1::HourDeclaration>(*store_, kDeclarationKind, name, kCollection);
+absl::StatusOr<v1::HourDeclaration> Declarations::Get(absl::string_view name,
+                                                      const mesh::ReadScope& scope) const {
+  if (absl::Status s = scope.MayReadDeclarations(); !s.ok()) return s;
+  if (absl::Status s = scope.MayShow(kDeclarationKind, name); !s.ok()) return s;
+  absl::StatusOr<v1::HourDeclaration> d =
+      store::GetRecord<v1::HourDeclaration>(*store_, kDeclarationKind, name, kCollection);
+  if (!d.ok()) return d.status();
+  return Shown(*std::move(d), scope);
 }
 
 absl::StatusOr<v1::ListDeclarationsResponse> Declarations::List(
-    const v1::ListDeclarationsRequest& request) const {
+    const v1::ListDeclarationsRequest& asked, const mesh::ReadScope& scope) const {
+  if (absl::Status s = scope.MayReadDeclarations(); !s.ok()) return s;
+  v1::ListDeclarationsRequest request = asked;
+  absl::StatusOr<std::string> contractor =
+      scope.CompanyFilter(request.contractor_siret(), "contractor_siret");
+  if (!contractor.ok()) return contractor.status();
+  request.set_contractor_siret(*std::move(contractor));
+  absl::StatusOr<std::string> buyer = scope.BuyerFilter(request.buyer(), "buyer");
+  if (!buyer.ok()) return buyer.status();
+  request.set_buyer(*std::move(buyer));
   common::FieldViolations violations;
   for (const auto& [field, value] :
        {std::pair<const char*, const std::string&>{"period_from", request.period_from()},
@@ -265,6 +297,7 @@ absl::StatusOr<v1::ListDeclarationsResponse> Declarations::List(
                    request.period_to(), "|", static_cast<int>(request.status()));
   absl::StatusOr<std::string> after = common::DecodePageToken(request.page_token(), fingerprint);
   if (!after.ok()) return after.status();
+  if (scope.Hides(kDeclarationKind)) return v1::ListDeclarationsResponse();
 
   std::unique_ptr<store::ReadView> view = store_->Read();
   // One group of terms per filter (any of a group, all groups).
@@ -302,7 +335,10 @@ absl::StatusOr<v1::ListDeclarationsResponse> Declarations::List(
   v1::ListDeclarationsResponse response;
   absl::StatusOr<std::string> next = store::CursorPage<v1::HourDeclaration>(
       *view, kDeclarationKind, *cursor, *after, *size, fingerprint,
-      [&](v1::HourDeclaration d) { *response.add_declarations() = std::move(d); });
+      [&](v1::HourDeclaration d) {
+        if (scope.Redacts(kDeclarationKind)) RedactWorkers(&d);
+        *response.add_declarations() = std::move(d);
+      });
   if (!next.ok()) return next.status();
   response.set_next_page_token(*std::move(next));
   return response;
@@ -348,6 +384,7 @@ absl::StatusOr<v1::HourDeclaration> Declarations::Validate(absl::string_view nam
           }
           return Commit(&next, &*previous, version);
         }
+        if (absl::Status s = MayReview(caller, *previous); !s.ok()) return s;
         if (absl::Status s = store::CheckEtag(*previous, etag); !s.ok()) return s;
         if (previous->status() != v1::DECLARATION_STATUS_SUBMITTED) {
           return absl::FailedPreconditionError(
@@ -377,6 +414,7 @@ absl::StatusOr<v1::HourDeclaration> Declarations::Reject(absl::string_view name,
   if (!id.ok()) return id.status();
   return store::ModifyRecord<v1::HourDeclaration>(
       store_, kDeclarationKind, *id, name, Terms, [&](v1::HourDeclaration* d) -> absl::Status {
+        if (absl::Status s = MayReview(caller, *d); !s.ok()) return s;
         if (absl::Status s = store::CheckEtag(*d, etag); !s.ok()) return s;
         if (d->status() != v1::DECLARATION_STATUS_SUBMITTED &&
             d->status() != v1::DECLARATION_STATUS_VALIDATED) {

@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "impact_svc/rules.h"
+#include "mesh/read_scope.h"
 #include "passerelle/v1/config.pb.h"
 #include "passerelle/v1/impact.pb.h"
 #include "passerelle/v1/tender.pb.h"
@@ -24,6 +25,7 @@ namespace passerelle::impact {
 struct Caller {
   std::string siret;     // the one company a contractor's credentials are bound to; empty: any
   std::string reviewer;  // how a review names its author, e.g. "les-canaux/facilitator"
+  std::string buyer{};   // "buyers/<id>": the one buyer whose declarations a reviewer reviews; empty: any
 };
 
 // Hour declarations over the node's store, and the impact report. Knows nothing of gRPC: every
@@ -51,9 +53,17 @@ class Declarations {
   // declarations: each becomes its record in place.
   absl::StatusOr<std::vector<absl::StatusOr<v1::HourDeclaration>>> SubmitMany(
       std::vector<v1::HourDeclaration> declarations, const Caller& caller);
-  absl::StatusOr<v1::HourDeclaration> Get(absl::string_view name) const;
-  absl::StatusOr<v1::ListDeclarationsResponse> List(
-      const v1::ListDeclarationsRequest& request) const;
+  // Reads as `scope` allows (mesh/read_scope.h; by default everything): PERMISSION_DENIED for a
+  // scope that reads no declarations (observers), NOT_FOUND when the node shares no declaration
+  // with the caller's partner, PERMISSION_DENIED for another company's or another buyer's than the
+  // one the caller is bound to; without worker lines under a REDACTED rule.
+  absl::StatusOr<v1::HourDeclaration> Get(absl::string_view name,
+                                          const mesh::ReadScope& scope = {}) const;
+  // The same rules as Get: a caller bound to a company or a buyer lists only its own (a filter
+  // naming another: PERMISSION_DENIED naming the field); none shared: an empty page.
+  absl::StatusOr<v1::ListDeclarationsResponse> List(const v1::ListDeclarationsRequest& request,
+                                                    const mesh::ReadScope& scope = {}) const;
+  // Review: PERMISSION_DENIED when `caller` is bound to a buyer other than the declaration's.
   absl::StatusOr<v1::HourDeclaration> Validate(absl::string_view name, absl::string_view etag,
                                                const Caller& caller);
   absl::StatusOr<v1::HourDeclaration> Reject(absl::string_view name, absl::string_view reason,

@@ -9,6 +9,19 @@
 #include "impact_svc/aggregates.h"
 
 namespace passerelle::impact {
+
+// Reads follow sharing (mesh/read_scope.h): a caller of partner P reading here sees declarations
+// as this node's policy shares them with P (its own partner: whole).
+// - GetDeclaration: the declaration; without worker lines under a REDACTED rule; NOT_FOUND under
+//   NONE; PERMISSION_DENIED for observers (they read figures), for a caller bound to another
+//   SIRET than the declaration's contractor, and for one bound to another buyer.
+// - ListDeclarations: the same rules over the page; a caller bound to a SIRET (a buyer) lists only
+//   that company's (buyer's) declarations, and a contractor_siret (buyer) filter naming another is
+//   PERMISSION_DENIED; under NONE an empty page.
+// - GetImpactReport: the figures, to every role that may call it (observers included).
+// - ValidateDeclaration, RejectDeclaration: a reviewer bound to a buyer reviews only that buyer's
+//   declarations (PERMISSION_DENIED otherwise); they write, so only the node's own partner calls them.
+
 namespace {
 
 using common::Serve;
@@ -30,7 +43,8 @@ void ToRpcStatus(const absl::Status& status, google::rpc::Status* out) {
 absl::StatusOr<Caller> ImpactServiceImpl::CallerOf(const grpc::ServerContext& context) const {
   absl::StatusOr<mesh::Principal> p = authorizer_->Caller(context);
   if (!p.ok()) return p.status();
-  return Caller{p->siret, absl::StrCat(p->partner_id, "/", p->role)};
+  return Caller{p->siret, absl::StrCat(p->partner_id, "/", p->role),
+                p->buyer_id.empty() ? "" : absl::StrCat("buyers/", p->buyer_id)};
 }
 
 template <typename T, typename Call>
@@ -97,17 +111,19 @@ grpc::Status ImpactServiceImpl::SubmitDeclarations(
 grpc::Status ImpactServiceImpl::GetDeclaration(grpc::ServerContext* context,
                                                const v1::GetDeclarationRequest* request,
                                                v1::HourDeclaration* response) {
-  return Serve(
-      authorizer_->MayCall(*context, Method("GetDeclaration")),
-      [&] { return declarations_->Get(request->name()); }, response);
+  return mesh::ServeRead(
+      *authorizer_, *context, Method("GetDeclaration"),
+      [&](const mesh::ReadScope& scope) { return declarations_->Get(request->name(), scope); },
+      response);
 }
 
 grpc::Status ImpactServiceImpl::ListDeclarations(grpc::ServerContext* context,
                                                  const v1::ListDeclarationsRequest* request,
                                                  v1::ListDeclarationsResponse* response) {
-  return Serve(
-      authorizer_->MayCall(*context, Method("ListDeclarations")),
-      [&] { return declarations_->List(*request); }, response);
+  return mesh::ServeRead(
+      *authorizer_, *context, Method("ListDeclarations"),
+      [&](const mesh::ReadScope& scope) { return declarations_->List(*request, scope); },
+      response);
 }
 
 grpc::Status ImpactServiceImpl::ValidateDeclaration(grpc::ServerContext* context,

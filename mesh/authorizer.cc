@@ -31,6 +31,14 @@ absl::Status Authorizer::MayWrite(const grpc::ServerContextBase& context, absl::
   return policy_->MayAuthor(kind, node_partner_);
 }
 
+absl::StatusOr<ReadScope> Authorizer::ReadScopeFor(const grpc::ServerContextBase& context,
+                                                   absl::string_view method) const {
+  absl::StatusOr<Principal> caller = Caller(context);
+  if (!caller.ok()) return caller.status();
+  if (absl::Status call = policy_->MayCall(caller->role, method); !call.ok()) return call;
+  return ReadScope::Of(*caller, node_partner_, *policy_);
+}
+
 absl::StatusOr<std::string> Authorizer::PullingPeer(const grpc::ServerContextBase& context,
                                                     absl::string_view method, absl::string_view claimed) const {
   if (development_mode_) {

@@ -9,9 +9,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/serve.h"
 #include "grpcpp/server_context.h"
 #include "mesh/identity.h"
 #include "mesh/policy.h"
+#include "mesh/read_scope.h"
 
 namespace passerelle::mesh {
 
@@ -34,6 +36,12 @@ class Authorizer {
   absl::Status MayWrite(const grpc::ServerContextBase& context, absl::string_view method,
                         absl::string_view kind) const;
 
+  // MayCall, and what the caller may read through `method` on this node (mesh/read_scope.h): the
+  // one place that turns (caller, this node's partner, policy) into a ReadScope. Development mode:
+  // everything.
+  absl::StatusOr<ReadScope> ReadScopeFor(const grpc::ServerContextBase& context,
+                                         absl::string_view method) const;
+
   // The partner pulling changes: under TLS the node in the caller's certificate (a `claimed` id, if any, must
   // be the same); in development mode the claimed id, as there is nothing else to go by.
   absl::StatusOr<std::string> PullingPeer(const grpc::ServerContextBase& context, absl::string_view method,
@@ -44,6 +52,16 @@ class Authorizer {
   const Policy* policy_;
   bool development_mode_;
 };
+
+// The body of a unary read handler: `read(scope)` with the caller's ReadScopeFor(method), and its
+// result or error on the wire (common::Serve).
+template <typename T, typename Read>
+grpc::Status ServeRead(const Authorizer& authorizer, const grpc::ServerContextBase& context,
+                       absl::string_view method, Read read, T* response) {
+  absl::StatusOr<ReadScope> scope = authorizer.ReadScopeFor(context, method);
+  return common::Serve(
+      scope.status(), [&]() -> absl::StatusOr<T> { return read(*scope); }, response);
+}
 
 // "/<package.Service>/<method>", the name gRPC and the policy use.
 std::string FullMethodName(absl::string_view service, absl::string_view method);

@@ -8,6 +8,16 @@
 #include "common/serve.h"
 
 namespace passerelle::registry {
+
+// Reads follow sharing (mesh/read_scope.h): a caller of partner P reading here sees what this
+// node's policy shares with P of each kind (its own partner: everything).
+// - GetStructure, GetBuyer: the record; NOT_FOUND, as for a name that does not exist, when this
+//   node shares no structure (buyer) with P. Structures and buyers redact nothing, so a REDACTED
+//   rule shows them whole.
+// - ListStructures, SearchStructures, ListBuyers: the page; an empty one when none is shared.
+// Structures and buyers are public directory records: a caller bound to a SIRET or a buyer reads
+// them all.
+
 namespace {
 
 // Rows committed per store batch during an import: large enough to amortise the commit, small
@@ -39,9 +49,13 @@ grpc::Status RegistryServiceImpl::CreateStructure(grpc::ServerContext* context,
 grpc::Status RegistryServiceImpl::GetStructure(grpc::ServerContext* context,
                                                const v1::GetStructureRequest* request,
                                                v1::Structure* response) {
-  return Serve(
-      authorizer_->MayCall(*context, Method("GetStructure")),
-      [&] { return registry_->GetStructure(request->name()); }, response);
+  return mesh::ServeRead(
+      *authorizer_, *context, Method("GetStructure"),
+      [&](const mesh::ReadScope& scope) {
+        return scope.GetOf<v1::Structure>(kStructureKind, request->name(),
+                                          [&] { return registry_->GetStructure(request->name()); });
+      },
+      response);
 }
 
 grpc::Status RegistryServiceImpl::UpdateStructure(grpc::ServerContext* context,
@@ -64,17 +78,25 @@ grpc::Status RegistryServiceImpl::DeleteStructure(grpc::ServerContext* context,
 grpc::Status RegistryServiceImpl::ListStructures(grpc::ServerContext* context,
                                                  const v1::ListStructuresRequest* request,
                                                  v1::ListStructuresResponse* response) {
-  return Serve(
-      authorizer_->MayCall(*context, Method("ListStructures")),
-      [&] { return registry_->ListStructures(*request); }, response);
+  return mesh::ServeRead(
+      *authorizer_, *context, Method("ListStructures"),
+      [&](const mesh::ReadScope& scope) {
+        return scope.ListOf<v1::ListStructuresResponse>(
+            kStructureKind, [&] { return registry_->ListStructures(*request); });
+      },
+      response);
 }
 
 grpc::Status RegistryServiceImpl::SearchStructures(grpc::ServerContext* context,
                                                    const v1::SearchStructuresRequest* request,
                                                    v1::SearchStructuresResponse* response) {
-  return Serve(
-      authorizer_->MayCall(*context, Method("SearchStructures")),
-      [&] { return registry_->SearchStructures(*request); }, response);
+  return mesh::ServeRead(
+      *authorizer_, *context, Method("SearchStructures"),
+      [&](const mesh::ReadScope& scope) {
+        return scope.ListOf<v1::SearchStructuresResponse>(
+            kStructureKind, [&] { return registry_->SearchStructures(*request); });
+      },
+      response);
 }
 
 grpc::Status RegistryServiceImpl::ImportStructures(
@@ -129,17 +151,25 @@ grpc::Status RegistryServiceImpl::CreateBuyer(grpc::ServerContext* context,
 grpc::Status RegistryServiceImpl::GetBuyer(grpc::ServerContext* context,
                                            const v1::GetBuyerRequest* request,
                                            v1::Buyer* response) {
-  return Serve(
-      authorizer_->MayCall(*context, Method("GetBuyer")),
-      [&] { return registry_->GetBuyer(request->name()); }, response);
+  return mesh::ServeRead(
+      *authorizer_, *context, Method("GetBuyer"),
+      [&](const mesh::ReadScope& scope) {
+        return scope.GetOf<v1::Buyer>(kBuyerKind, request->name(),
+                                      [&] { return registry_->GetBuyer(request->name()); });
+      },
+      response);
 }
 
 grpc::Status RegistryServiceImpl::ListBuyers(grpc::ServerContext* context,
                                              const v1::ListBuyersRequest* request,
                                              v1::ListBuyersResponse* response) {
-  return Serve(
-      authorizer_->MayCall(*context, Method("ListBuyers")),
-      [&] { return registry_->ListBuyers(*request); }, response);
+  return mesh::ServeRead(
+      *authorizer_, *context, Method("ListBuyers"),
+      [&](const mesh::ReadScope& scope) {
+        return scope.ListOf<v1::ListBuyersResponse>(
+            kBuyerKind, [&] { return registry_->ListBuyers(*request); });
+      },
+      response);
 }
 
 }  // namespace passerelle::registry

@@ -9,6 +9,19 @@
 #include "grpcpp/support/slice.h"
 
 namespace passerelle::tender {
+
+// Reads follow sharing (mesh/read_scope.h): a caller of partner P reading here sees what this
+// node's policy shares with P of each kind (its own partner: everything); notices, interests,
+// consortia and structures redact nothing, so a REDACTED rule shows them whole.
+// - GetTender: the notice; NOT_FOUND when no notice is shared with P. ListTenders, ListAwards
+//   (awards live in their notices): the page, or an empty one. WatchTenders: NOT_FOUND at once.
+// - MatchStructures: NOT_FOUND when notices are not shared, no match when structures are not;
+//   MatchTenders and GetDigest the other way round (their structure NOT_FOUND, no notice).
+// - ListInterests: the lot's interests, none when interests are not shared; a caller bound to a
+//   SIRET (a structure's or a contractor's token) only that company's.
+// - GetConsortium: NOT_FOUND when consortia are not shared; a caller bound to a SIRET only a
+//   consortium the company is a member of (else PERMISSION_DENIED).
+
 namespace {
 
 using common::Serve;
@@ -154,9 +167,13 @@ grpc::Status TenderServiceImpl::CreateTender(grpc::ServerContext* context,
 grpc::Status TenderServiceImpl::GetTender(grpc::ServerContext* context,
                                           const v1::GetTenderRequest* request,
                                           v1::Tender* response) {
-  return Serve(
-      authorizer_->MayCall(*context, Method("GetTender")),
-      [&] { return tenders_->GetTender(request->name()); }, response);
+  return mesh::ServeRead(
+      *authorizer_, *context, Method("GetTender"),
+      [&](const mesh::ReadScope& scope) {
+        return scope.GetOf<v1::Tender>(kTenderKind, request->name(),
+                                       [&] { return tenders_->GetTender(request->name()); });
+      },
+      response);
 }
 
 grpc::Status TenderServiceImpl::UpdateTender(grpc::ServerContext* context,
@@ -170,9 +187,13 @@ grpc::Status TenderServiceImpl::UpdateTender(grpc::ServerContext* context,
 grpc::Status TenderServiceImpl::ListTenders(grpc::ServerContext* context,
                                             const v1::ListTendersRequest* request,
                                             v1::ListTendersResponse* response) {
-  return Serve(
-      authorizer_->MayCall(*context, Method("ListTenders")),
-      [&] { return tenders_->ListTenders(*request); }, response);
+  return mesh::ServeRead(
+      *authorizer_, *context, Method("ListTenders"),
+      [&](const mesh::ReadScope& scope) {
+        return scope.ListOf<v1::ListTendersResponse>(
+            kTenderKind, [&] { return tenders_->ListTenders(*request); });
+      },
+      response);
 }
 
 grpc::Status TenderServiceImpl::PublishTender(grpc::ServerContext* context,
@@ -210,16 +231,21 @@ grpc::Status TenderServiceImpl::AwardLot(grpc::ServerContext* context,
 grpc::Status TenderServiceImpl::ListAwards(grpc::ServerContext* context,
                                            const v1::ListAwardsRequest* request,
                                            v1::ListAwardsResponse* response) {
-  return Serve(
-      authorizer_->MayCall(*context, Method("ListAwards")),
-      [&] { return tenders_->ListAwards(*request); }, response);
+  return mesh::ServeRead(
+      *authorizer_, *context, Method("ListAwards"),
+      [&](const mesh::ReadScope& scope) {
+        return scope.ListOf<v1::ListAwardsResponse>(
+            kTenderKind, [&] { return tenders_->ListAwards(*request); });
+      },
+      response);
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* TenderServiceImpl::WatchTenders(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes) {
-  if (absl::Status allowed = authorizer_->MayCall(*context, Method("WatchTenders"));
-      !allowed.ok()) {
-    return new FailedWatch(allowed);
+  absl::StatusOr<mesh::ReadScope> scope = authorizer_->ReadScopeFor(*context, Method("WatchTenders"));
+  if (!scope.ok()) return new FailedWatch(scope.status());
+  if (scope->Hides(kTenderKind)) {
+    return new FailedWatch(absl::NotFoundError("this node shares no notice with your partner"));
   }
   // The raw method lets every event be serialised once for all its watchers; the request is
   // parsed here, from a copy (its slices shared) since parsing consumes the buffer.
@@ -239,25 +265,44 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* TenderServiceImpl::WatchTenders(
 grpc::Status TenderServiceImpl::MatchStructures(grpc::ServerContext* context,
                                                 const v1::MatchStructuresRequest* request,
                                                 v1::MatchStructuresResponse* response) {
-  return Serve(
-      authorizer_->MayCall(*context, Method("MatchStructures")),
-      [&] { return tenders_->MatchStructures(*request); }, response);
+  return mesh::ServeRead(
+      *authorizer_, *context, Method("MatchStructures"),
+      [&](const mesh::ReadScope& scope) {
+        return scope.GetOf<v1::MatchStructuresResponse>(kTenderKind, request->tender(), [&] {
+          return scope.ListOf<v1::MatchStructuresResponse>(
+              registry::kStructureKind, [&] { return tenders_->MatchStructures(*request); });
+        });
+      },
+      response);
 }
 
 grpc::Status TenderServiceImpl::MatchTenders(grpc::ServerContext* context,
                                              const v1::MatchTendersRequest* request,
                                              v1::MatchTendersResponse* response) {
-  return Serve(
-      authorizer_->MayCall(*context, Method("MatchTenders")),
-      [&] { return tenders_->MatchTenders(*request); }, response);
+  return mesh::ServeRead(
+      *authorizer_, *context, Method("MatchTenders"),
+      [&](const mesh::ReadScope& scope) {
+        return scope.GetOf<v1::MatchTendersResponse>(registry::kStructureKind, request->structure(),
+                                                     [&] {
+          return scope.ListOf<v1::MatchTendersResponse>(
+              kTenderKind, [&] { return tenders_->MatchTenders(*request); });
+        });
+      },
+      response);
 }
 
 grpc::Status TenderServiceImpl::GetDigest(grpc::ServerContext* context,
                                           const v1::GetDigestRequest* request,
                                           v1::Digest* response) {
-  return Serve(
-      authorizer_->MayCall(*context, Method("GetDigest")),
-      [&] { return tenders_->GetDigest(*request); }, response);
+  return mesh::ServeRead(
+      *authorizer_, *context, Method("GetDigest"),
+      [&](const mesh::ReadScope& scope) {
+        return scope.GetOf<v1::Digest>(registry::kStructureKind, request->structure(), [&] {
+          return scope.ListOf<v1::Digest>(kTenderKind,
+                                          [&] { return tenders_->GetDigest(*request); });
+        });
+      },
+      response);
 }
 
 grpc::Status TenderServiceImpl::DeclareInterest(grpc::ServerContext* context,
@@ -271,9 +316,10 @@ grpc::Status TenderServiceImpl::DeclareInterest(grpc::ServerContext* context,
 grpc::Status TenderServiceImpl::ListInterests(grpc::ServerContext* context,
                                               const v1::ListInterestsRequest* request,
                                               v1::ListInterestsResponse* response) {
-  return Serve(
-      authorizer_->MayCall(*context, Method("ListInterests")),
-      [&] { return tenders_->ListInterests(*request); }, response);
+  return mesh::ServeRead(
+      *authorizer_, *context, Method("ListInterests"),
+      [&](const mesh::ReadScope& scope) { return tenders_->ListInterests(*request, scope); },
+      response);
 }
 
 grpc::Status TenderServiceImpl::ProposeConsortium(grpc::ServerContext* context,
@@ -295,9 +341,10 @@ grpc::Status TenderServiceImpl::RespondToConsortium(grpc::ServerContext* context
 grpc::Status TenderServiceImpl::GetConsortium(grpc::ServerContext* context,
                                               const v1::GetConsortiumRequest* request,
                                               v1::Consortium* response) {
-  return Serve(
-      authorizer_->MayCall(*context, Method("GetConsortium")),
-      [&] { return tenders_->GetConsortium(request->name()); }, response);
+  return mesh::ServeRead(
+      *authorizer_, *context, Method("GetConsortium"),
+      [&](const mesh::ReadScope& scope) { return tenders_->GetConsortium(request->name(), scope); },
+      response);
 }
 
 }  // namespace passerelle::tender

@@ -567,9 +567,12 @@ absl::StatusOr<v1::Interest> Tenders::DeclareInterest(const v1::DeclareInterestR
 }
 
 absl::StatusOr<v1::ListInterestsResponse> Tenders::ListInterests(
-    const v1::ListInterestsRequest& request) const {
+    const v1::ListInterestsRequest& request, const mesh::ReadScope& scope) const {
   absl::StatusOr<int> size = common::PageSize(request.page_size());
   if (!size.ok()) return size.status();
+  if (scope.Hides(kInterestKind)) return v1::ListInterestsResponse();
+  const std::string own =
+      scope.siret().empty() ? "" : absl::StrCat("structures/", scope.siret());
   absl::StatusOr<v1::Tender> t = GetTender(request.tender());
   if (!t.ok()) return t.status();
   if (request.lot_number() != 0 && FindLot(*t, request.lot_number()) == nullptr) {
@@ -587,7 +590,9 @@ absl::StatusOr<v1::ListInterestsResponse> Tenders::ListInterests(
   v1::ListInterestsResponse response;
   absl::StatusOr<std::string> next = store::CursorPage<v1::Interest>(
       *view, kInterestKind, *cursor, *after, *size, fingerprint,
-      [&](v1::Interest i) { *response.add_interests() = std::move(i); });
+      [&](v1::Interest i) {
+        if (own.empty() || i.structure() == own) *response.add_interests() = std::move(i);
+      });
   if (!next.ok()) return next.status();
   response.set_next_page_token(*std::move(next));
   return response;
@@ -656,8 +661,18 @@ absl::StatusOr<v1::Consortium> Tenders::RespondToConsortium(
       });
 }
 
-absl::StatusOr<v1::Consortium> Tenders::GetConsortium(absl::string_view name) const {
-  return store::GetRecord<v1::Consortium>(*store_, kConsortiumKind, name, "consortia");
+absl::StatusOr<v1::Consortium> Tenders::GetConsortium(absl::string_view name,
+                                                      const mesh::ReadScope& scope) const {
+  if (absl::Status s = scope.MayShow(kConsortiumKind, name); !s.ok()) return s;
+  absl::StatusOr<v1::Consortium> c =
+      store::GetRecord<v1::Consortium>(*store_, kConsortiumKind, name, "consortia");
+  if (!c.ok() || scope.siret().empty()) return c;
+  const std::string own = absl::StrCat("structures/", scope.siret());
+  for (const v1::ConsortiumMember& m : c->members()) {
+    if (m.structure() == own) return c;
+  }
+  return absl::PermissionDeniedError(absl::StrCat("these credentials read SIRET ", scope.siret(),
+                                                  "'s records; ", name, " does not count it among its members"));
 }
 
 }  // namespace passerelle::tender

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/field_mask.pb.h"
+#include "mesh/read_scope.h"
 #include "passerelle/v1/tender.pb.h"
 #include "registry_svc/registry.h"
 #include "store/record_kind.h"
@@ -58,11 +59,17 @@ class Tenders {
   absl::StatusOr<WatchPlan> PlanWatch(const v1::WatchTendersRequest& request) const;
 
   absl::StatusOr<v1::Interest> DeclareInterest(const v1::DeclareInterestRequest& request);
-  absl::StatusOr<v1::ListInterestsResponse> ListInterests(
-      const v1::ListInterestsRequest& request) const;
+  // As `scope` allows (mesh/read_scope.h): nothing when the node shares no interest with the
+  // caller's partner; a caller bound to a company only that company's interests (a page may then
+  // hold fewer than page_size, its next_page_token still right).
+  absl::StatusOr<v1::ListInterestsResponse> ListInterests(const v1::ListInterestsRequest& request,
+                                                          const mesh::ReadScope& scope = {}) const;
   absl::StatusOr<v1::Consortium> ProposeConsortium(const v1::Consortium& consortium);
   absl::StatusOr<v1::Consortium> RespondToConsortium(const v1::RespondToConsortiumRequest& request);
-  absl::StatusOr<v1::Consortium> GetConsortium(absl::string_view name) const;
+  // As `scope` allows: NOT_FOUND when the node shares no consortium with the caller's partner;
+  // PERMISSION_DENIED for a caller bound to a company that is not one of its members.
+  absl::StatusOr<v1::Consortium> GetConsortium(absl::string_view name,
+                                               const mesh::ReadScope& scope = {}) const;
 
  private:
   // Moves a notice through its lifecycle by `action`; `edit` may change more (it may refuse).
