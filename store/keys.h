@@ -19,6 +19,8 @@ inline constexpr absl::string_view kLegacyIndexFamily = "index";
 inline constexpr absl::string_view kChangesFamily = "changes";  // origin \0 seq(be64) -> Change
 inline constexpr absl::string_view kAuditFamily = "audit";      // index(be64) -> AuditEntry
 inline constexpr absl::string_view kTallyFamily = "tallies";    // tally key -> cells (store/tally.h)
+// In the default family: whether the node's own origin is "ready" or "recovering" (store.h OwnOrigin).
+inline constexpr absl::string_view kOwnOriginMarker = "meta/own-origin";
 
 void AppendBigEndian64(std::string* out, uint64_t v);
 uint64_t ReadBigEndian64(absl::string_view bytes);  // bytes.size() must be >= 8

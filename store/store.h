@@ -57,6 +57,27 @@ inline constexpr int64_t kDefaultWriteBufferBytes = 16 << 20;
 inline constexpr int64_t kDefaultBlockCacheBytes = 64 << 20;
 inline constexpr int64_t kDefaultTallyCacheBytes = 64 << 20;
 
+// What opening does with a write-ahead log damaged before its end.
+enum class WalRecovery {
+  // Refuses to open (DATA_LOSS naming the log; IsDamagedWal), so that no acknowledged write is
+  // dropped without an operator's say. A torn last record — the write a crash interrupted, never
+  // acknowledged — is dropped and the store opens (RocksDB's kTolerateCorruptedTailRecords).
+  kRefuseDamaged,
+  // Opens what the log holds up to its first damaged record, and drops the rest (RocksDB's
+  // kPointInTimeRecovery): the operator's explicit choice, after which the node must take its own
+  // lost changes back from its peers before writing again.
+  kKeepIntactPrefix,
+};
+
+// Whether the store holds every change of its own origin that the node ever acknowledged.
+enum class OwnOrigin {
+  kUnknown,     // no marker: a new store, or one written before markers existed
+  kReady,       // local writes go on from the own origin's head
+  kRecovering,  // the node is taking its own changes back from its peers; local writes refused
+};
+
+class RecordKinds;
+
 struct StoreOptions {
   std::string path;
   std::string partner_id;          // the origin stamped on every local write
@@ -85,8 +106,12 @@ struct TallyCheck {
   size_t differing =
       0;  // keys whose stored cells differed from the recompute (absent ones included)
 };
+  WalRecovery wal_recovery = WalRecovery::kRefuseDamaged;
 
 // What one record write changes besides the change log. Index terms are opaque strings chosen by
+// Whether `status` (from Store::Open) says a write-ahead log is damaged before its end.
+bool IsDamagedWal(const absl::Status& status);
+
 // the caller (e.g. "theme:3"); they may not contain '\0'.
 struct RecordWrite {
   std::optional<std::string> value;  // the record's new bytes; nullopt deletes it
@@ -196,6 +221,17 @@ class Store {
           decide);
 
   // Commits many record writes of one kind in a single WriteBatch: the items whose decision
+  // The own-origin marker (default family, key meta/own-origin) as it stands.
+  OwnOrigin own_origin() const;
+  // Persists the marker (a synced write). kRecovering closes local writes — Write, WriteEach and
+  // WriteAll fail UNAVAILABLE with the refusal below — and kReady opens them; Apply is never
+  // gated. A write already past the gate commits before the state changes.
+  absl::Status SetOwnOrigin(OwnOrigin state);
+  // The UNAVAILABLE message of local writes refused while recovering.
+  void SetWriteRefusal(std::string refusal);
+  // "ready", or "recovering: " and the refusal, for operators.
+  std::string OwnOriginStatus() const;
+
   // succeeds commit together, each with its own version; the others write nothing. An id may
   // repeat: a later item sees the earlier one's bytes. Returns one result per id, or an error if
   // the batch itself failed (then nothing of it is written).
@@ -287,6 +323,9 @@ class Store {
   absl::Status Commit(rocksdb::WriteBatch* batch, const TallyEdits* tallies = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
+  absl::Status LoadOwnOrigin();
+  // OK unless the own origin is recovering.
+  absl::Status WriteGate() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   StoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families_;
@@ -307,3 +346,5 @@ class Store {
 }  // namespace passerelle::store
 
 #endif  // PASSERELLE_STORE_STORE_H_
+  OwnOrigin own_origin_ ABSL_GUARDED_BY(write_mu_) = OwnOrigin::kUnknown;
+  std::string write_refusal_ ABSL_GUARDED_BY(write_mu_);
