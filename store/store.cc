@@ -509,9 +509,9 @@ absl::StatusOr<std::vector<absl::StatusOr<v1::Version>>> Store::WriteEach(
   targets.reserve(ids.size());
   for (const std::string& id : ids) targets.push_back({kind, id});
   absl::MutexLock lock(&write_mu_);
+  if (absl::Status open = WriteGate(); !open.ok()) return open;
   return CommitEach(targets, decide);
 }
-  if (absl::Status open = WriteGate(); !open.ok()) return open;
 
 absl::StatusOr<std::vector<v1::Version>> Store::WriteAll(absl::string_view kind,
                                                          const std::vector<std::string>& ids,
@@ -520,9 +520,9 @@ absl::StatusOr<std::vector<v1::Version>> Store::WriteAll(absl::string_view kind,
   targets.reserve(ids.size());
   for (const std::string& id : ids) targets.push_back({kind, id});
   absl::MutexLock lock(&write_mu_);
+  if (absl::Status open = WriteGate(); !open.ok()) return open;
   auto results = CommitEach(targets, decide, /*all_or_nothing=*/true);
   if (!results.ok()) return results.status();
-  if (absl::Status open = WriteGate(); !open.ok()) return open;
   std::vector<v1::Version> versions;
   for (absl::StatusOr<v1::Version>& r : *results) versions.push_back(*std::move(r));
   return versions;

@@ -98,7 +98,11 @@ struct StoreOptions {
   // recomputes the tallies in parts (one pass over the records each), so that a rebuild of a large
   // store takes longer rather than all the memory (5M declarations took over 20 GB in one pass).
   int64_t recompute_cells_per_pass = 2'000'000;
+  WalRecovery wal_recovery = WalRecovery::kRefuseDamaged;
 };
+
+// Whether `status` (from Store::Open) says a write-ahead log is damaged before its end.
+bool IsDamagedWal(const absl::Status& status);
 
 // How far the tallies kept incrementally stood from a recompute over every record.
 struct TallyCheck {
@@ -106,12 +110,8 @@ struct TallyCheck {
   size_t differing =
       0;  // keys whose stored cells differed from the recompute (absent ones included)
 };
-  WalRecovery wal_recovery = WalRecovery::kRefuseDamaged;
 
 // What one record write changes besides the change log. Index terms are opaque strings chosen by
-// Whether `status` (from Store::Open) says a write-ahead log is damaged before its end.
-bool IsDamagedWal(const absl::Status& status);
-
 // the caller (e.g. "theme:3"); they may not contain '\0'.
 struct RecordWrite {
   std::optional<std::string> value;  // the record's new bytes; nullopt deletes it
@@ -211,16 +211,6 @@ class Store {
 
   const std::string& partner_id() const { return options_.partner_id; }
 
-  // Commits one record write; returns the version it got. Writes that arrive while another commits
-  // are decided in arrival order and committed together in one WriteBatch (each its own change,
-  // version and result): acknowledged only once that batch is in the write-ahead log.
-  absl::StatusOr<v1::Version> Write(
-      absl::string_view kind, absl::string_view id,
-      absl::FunctionRef<absl::StatusOr<RecordWrite>(const std::optional<std::string>& current,
-                                                    const v1::Version& version)>
-          decide);
-
-  // Commits many record writes of one kind in a single WriteBatch: the items whose decision
   // The own-origin marker (default family, key meta/own-origin) as it stands.
   OwnOrigin own_origin() const;
   // Persists the marker (a synced write). kRecovering closes local writes — Write, WriteEach and
@@ -232,6 +222,16 @@ class Store {
   // "ready", or "recovering: " and the refusal, for operators.
   std::string OwnOriginStatus() const;
 
+  // Commits one record write; returns the version it got. Writes that arrive while another commits
+  // are decided in arrival order and committed together in one WriteBatch (each its own change,
+  // version and result): acknowledged only once that batch is in the write-ahead log.
+  absl::StatusOr<v1::Version> Write(
+      absl::string_view kind, absl::string_view id,
+      absl::FunctionRef<absl::StatusOr<RecordWrite>(const std::optional<std::string>& current,
+                                                    const v1::Version& version)>
+          decide);
+
+  // Commits many record writes of one kind in a single WriteBatch: the items whose decision
   // succeeds commit together, each with its own version; the others write nothing. An id may
   // repeat: a later item sees the earlier one's bytes. Returns one result per id, or an error if
   // the batch itself failed (then nothing of it is written).
@@ -305,6 +305,9 @@ class Store {
       const std::vector<WriteTarget>& targets, WriteDecision decide, bool all_or_nothing = false)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::Status LoadChainHeads();
+  absl::Status LoadOwnOrigin();
+  // OK unless the own origin is recovering.
+  absl::Status WriteGate() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // The stored bytes (an envelope) of record `id` in `family`, nullopt when absent.
   absl::StatusOr<std::optional<std::string>> ReadStored(const rocksdb::ReadOptions& options,
                                                         rocksdb::ColumnFamilyHandle* family,
@@ -323,9 +326,6 @@ class Store {
   absl::Status Commit(rocksdb::WriteBatch* batch, const TallyEdits* tallies = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
-  absl::Status LoadOwnOrigin();
-  // OK unless the own origin is recovering.
-  absl::Status WriteGate() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   StoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families_;
@@ -336,6 +336,8 @@ class Store {
   ChainHeads heads_
       ABSL_GUARDED_BY(write_mu_);  // per origin: last sequence held and its chain hash
   AuditHead audit_head_ ABSL_GUARDED_BY(write_mu_);
+  OwnOrigin own_origin_ ABSL_GUARDED_BY(write_mu_) = OwnOrigin::kUnknown;
+  std::string write_refusal_ ABSL_GUARDED_BY(write_mu_);
   absl::Mutex queue_mu_;  // never held while taking write_mu_
   std::vector<QueuedWrite*> queued_ ABSL_GUARDED_BY(queue_mu_);  // Writes no writer has taken yet
   bool committing_queued_ ABSL_GUARDED_BY(queue_mu_) = false;  // a writer is committing taken ones
@@ -346,5 +348,3 @@ class Store {
 }  // namespace passerelle::store
 
 #endif  // PASSERELLE_STORE_STORE_H_
-  OwnOrigin own_origin_ ABSL_GUARDED_BY(write_mu_) = OwnOrigin::kUnknown;
-  std::string write_refusal_ ABSL_GUARDED_BY(write_mu_);
