@@ -477,6 +477,9 @@ int MeshStatus() {
   grpc::Status rpc = MeshStub()->GetMeshStatus(&context, v1::GetMeshStatusRequest(), &status);
   if (!rpc.ok()) return ReportRpcError(rpc);
   std::cout << absl::StrFormat("node %s holds %s\n", status.partner_id(), FormatVector(status.vector()));
+  // ready, or recovering its own changes from its peers (local writes refused meanwhile).
+  std::cout << "own origin: " << (status.own_origin_state().empty() ? "-" : status.own_origin_state())
+            << "\n";
   // not_relayed: the origins this node hears directly, which it asked the peer not to relay.
   std::cout << "peer\taddress\tconnected\tapplied\tduplicates\tlag_changes\tlag_s\trejected(sig/policy/gap)"
                "\tnot_relayed\tlast_error\n";

@@ -47,7 +47,8 @@ absl::StatusOr<std::vector<v1::Change>> ChangeFeed::Next(const store::ReadView& 
   auto& sent = *sent_.mutable_sequences();
   for (const auto& [origin, top] : held.sequences()) {
     if (out.size() >= limit || bytes >= max_bytes) break;
-    if (origin == peer_) continue;  // the peer wrote these: it has them all
+    // The peer's own origin too: a node taking its own past back (mesh/recovery.h) asks for it; a
+    // node that has it all names itself in skip_origins.
     if (skip_.contains(origin)) continue;
     uint64_t& position = sent[origin];
     if (position >= top) continue;

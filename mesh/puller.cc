@@ -131,6 +131,10 @@ absl::Status PeerPuller::PullOnce() {
     absl::MutexLock lock(&mu_);
     *status_.mutable_skipped_origins() = request.skip_origins();
   }
+  // A node's own changes come back to it only while it takes them back (mesh/recovery.h).
+  if (options_.recovery == nullptr || !options_.recovery->recovering()) {
+    request.add_skip_origins(self_);
+  }
   auto stub = v1::MeshService::NewStub(channel_);
   std::unique_ptr<grpc::ClientReader<v1::PullResponse>> reader = stub->Pull(&context, request);
 
@@ -138,6 +142,7 @@ absl::Status PeerPuller::PullOnce() {
   std::vector<v1::Change> pending;
   v1::PullResponse response;
   bool first = true;
+  bool reported = false;  // how far the peer holds this node's own origin
   while (outcome.ok() && reader->Read(&response)) {
     if (first && options_.verify_server) {
       first = false;
@@ -145,6 +150,12 @@ absl::Status PeerPuller::PullOnce() {
       if (!outcome.ok()) break;
     }
     SetConnected(true);
+    if (!reported && options_.recovery != nullptr) {
+      reported = true;
+      auto held = response.server_vector().sequences().find(self_);
+      options_.recovery->Report(peer_.partner_id(),
+                                held == response.server_vector().sequences().end() ? 0 : held->second);
+    }
     for (v1::Change& change : *response.mutable_changes()) {
       absl::Status authored = policy_->MayAuthor(change.kind(), change.version().origin_partner());
       if (!authored.ok() && !change.withheld()) {
@@ -160,6 +171,7 @@ absl::Status PeerPuller::PullOnce() {
       pending.push_back(std::move(change));
     }
     outcome = ApplyReady(&pending);
+    if (outcome.ok() && options_.recovery != nullptr) options_.recovery->Check();
     NoteLag(response.server_vector());
   }
   if (!outcome.ok()) {

@@ -20,6 +20,7 @@
 #include "grpcpp/client_context.h"
 #include "mesh/link_board.h"
 #include "mesh/policy.h"
+#include "mesh/recovery.h"
 #include "passerelle/v1/config.pb.h"
 #include "passerelle/v1/mesh.pb.h"
 #include "store/record_kind.h"
@@ -40,6 +41,10 @@ struct PullerOptions {
   // and asks its peer not to relay the origins other links bring. Unset: the peer relays
   // everything.
   LinkBoard* links = nullptr;
+  // The node's own-origin recovery (not owned; outlives the puller): this puller reports how far
+  // its peer holds the node's own origin, and while it recovers asks the peer for that origin too.
+  // Unset, or ready: the peer is asked not to send the node its own changes back.
+  OwnOriginRecovery* recovery = nullptr;
 };
 
 // The changes `server` holds beyond `local`, over the origins a stream carries (not `skipped`): the
@@ -63,6 +68,10 @@ class PeerPuller {
 
   v1::PeerStatus status() const;
 
+  // Ends the current stream so that the next one carries the links and own-origin state as they
+  // are now; no backoff.
+  void Restart();
+
  private:
   void Run();
   // One Pull stream, until it ends, fails or Stop() cancels it. OK when it ended without a rejected
@@ -72,8 +81,6 @@ class PeerPuller {
   // the rest.
   absl::Status ApplyReady(std::vector<v1::Change>* pending);
   void NoteLag(const v1::VersionVector& server);
-  // Ends the current stream so that the next one carries the links as they are now; no backoff.
-  void Restart();
   // Records whether the stream is up, on the board too when that changed. Called without mu_ held.
   void SetConnected(bool up);
 

@@ -70,6 +70,7 @@ grpc::Status MeshServiceImpl::GetMeshStatus(grpc::ServerContext* context,
   }
   response->set_partner_id(store_->partner_id());
   *response->mutable_vector() = store_->vector();
+  response->set_own_origin_state(store_->OwnOriginStatus());
   for (v1::PeerStatus& peer : peer_statuses_()) *response->add_peers() = std::move(peer);
   return grpc::Status::OK;
 }

@@ -13,6 +13,13 @@
 #include "node/node.h"
 
 ABSL_FLAG(std::string, config, "", "text-format passerelle.v1.NodeConfig file");
+ABSL_FLAG(bool, new_partner, false,
+          "this partner joins the mesh with no past: start its own changes at sequence 1 and accept "
+          "writes at once (refused on a data folder that already holds the node's state; without it, "
+          "a node with peers and no changes of its own takes them back from its peers first)");
+ABSL_FLAG(bool, recover_damaged_wal, false,
+          "open a write-ahead log damaged before its end up to the damage (RocksDB's point-in-time "
+          "recovery), then take the lost changes back from the peers before accepting writes");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(5),
           "how long in-flight calls may run after SIGTERM before they are cancelled");
 
@@ -20,7 +27,8 @@ using passerelle::common::LogLine;
 
 int main(int argc, char** argv) {
   passerelle::common::ConfigureServerProcess();
-  absl::SetProgramUsageMessage("passerelle-node --config=FILE");
+  absl::SetProgramUsageMessage(
+      "passerelle-node --config=FILE [--new_partner | --recover_damaged_wal]");
   absl::ParseCommandLine(argc, argv);
   std::string path = absl::GetFlag(FLAGS_config);
   if (path.empty()) {
@@ -41,17 +49,28 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  passerelle::node::StartOptions start;
+  start.new_partner = absl::GetFlag(FLAGS_new_partner);
+  start.recover_damaged_wal = absl::GetFlag(FLAGS_recover_damaged_wal);
   absl::StatusOr<std::unique_ptr<passerelle::node::Node>> node =
-      passerelle::node::Node::Start(*config);
+      passerelle::node::Node::Start(*config, start);
   if (!node.ok()) {
     LogLine(absl::StrCat("passerelle-node: cannot start partner=", config->partner_id(), ": ",
                          node.status().ToString()));
+    if (passerelle::store::IsDamagedWal(node.status())) {
+      LogLine(absl::StrCat(
+          "passerelle-node: to open what is intact and take the lost changes back from the peers "
+          "(RocksDB's point-in-time recovery; writes resume once they are back), restart with: "
+          "passerelle-node --config=",
+          path, " --recover_damaged_wal"));
+    }
     return 1;
   }
   LogLine(absl::StrCat(
       "passerelle-node started partner=", (*node)->partner_id(), " address=", (*node)->address(),
       (*node)->development_mode() ? " mode=development (plaintext, loopback only, unsigned)"
-                                  : " mode=mtls"));
+                                  : " mode=mtls",
+      " own_origin=", (*node)->store().OwnOriginStatus()));
 
   int signal = 0;
   sigwait(&stop_signals, &signal);

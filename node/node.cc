@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/errors.h"
+#include "common/log.h"
 #include "common/runtime.h"
 #include "common/text_config.h"
 #include "grpcpp/create_channel.h"
@@ -25,6 +26,7 @@
 #include "mesh/pem.h"
 #include "mesh/policy.h"
 #include "mesh/puller.h"
+#include "mesh/recovery.h"
 #include "mesh/service.h"
 #include "mesh/signing.h"
 #include "registry_svc/registry.h"
@@ -214,7 +216,8 @@ mesh::PullerOptions PullerOptionsFor(const v1::Peer& peer, const Identity& ident
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) {
+absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config,
+                                                  const StartOptions& start) {
   if (absl::Status valid = ValidateConfig(config); !valid.ok()) return valid;
   absl::StatusOr<Identity> identity = LoadIdentity(config);
   if (!identity.ok()) return identity.status();
@@ -248,9 +251,34 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
       or_default(config.store().tally_cache_bytes(), store::kDefaultTallyCacheBytes);
   options.sign = identity->sign;
   options.tallies = impact::TallySources();
+  options.wal_recovery = start.recover_damaged_wal ? store::WalRecovery::kKeepIntactPrefix
+                                                  : store::WalRecovery::kRefuseDamaged;
   absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(options);
   if (!store.ok()) return store.status();
   node->store_ = std::move(*store);
+  absl::StatusOr<mesh::StartState> state = mesh::DecideStart(
+      {node->store_->own_origin(), node->store_->last_sequence(), start.new_partner,
+       start.recover_damaged_wal, config.peers_size() > 0});
+  if (!state.ok()) {
+    return absl::Status(state.status().code(),
+                        absl::StrCat("store at ", config.data_dir(), ": ", state.status().message()));
+  }
+  // Decided and recorded before the server takes a call, so that no write slips in first.
+  if (config.peers_size() > 0) {
+    std::vector<std::string> peers;
+    for (const v1::Peer& peer : config.peers()) peers.push_back(peer.partner_id());
+    node->recovery_ =
+        std::make_unique<mesh::OwnOriginRecovery>(node->store_.get(), std::move(peers));
+  }
+  if (state->recovering) {
+    if (absl::Status begun = node->recovery_->Begin(state->why); !begun.ok()) return begun;
+  } else {
+    if (!state->why.empty()) common::LogLine(absl::StrCat("passerelle-node: ", state->why));
+    if (node->store_->own_origin() != store::OwnOrigin::kReady) {
+      if (absl::Status marked = node->store_->SetOwnOrigin(store::OwnOrigin::kReady); !marked.ok())
+        return marked;
+    }
+  }
   node->registry_ = std::make_unique<registry::Registry>(node->store_.get());
   node->registry_service_ = std::make_unique<registry::RegistryServiceImpl>(
       node->registry_.get(), node->authorizer_.get());
@@ -298,11 +326,18 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(const v1::NodeConfig& config) 
   for (const v1::Peer& peer : config.peers()) {
     mesh::PullerOptions options = PullerOptionsFor(peer, *identity);
     options.links = node->links_.get();
+    options.recovery = node->recovery_.get();
     node->pullers_.push_back(std::make_unique<mesh::PeerPuller>(
         config.partner_id(), peer, PeerChannel(peer, *identity), node->store_.get(),
         node->kinds_.get(), node->policy_.get(), verify, std::move(options)));
-    node->pullers_.back()->Start();
   }
+  // Every puller exists before any runs: a change of own-origin state restarts them all.
+  if (node->recovery_ != nullptr) {
+    node->recovery_->OnStateChange([self] {
+      for (auto& puller : self->pullers_) puller->Restart();
+    });
+  }
+  for (auto& puller : node->pullers_) puller->Start();
   return node;
 }
 

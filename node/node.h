@@ -43,6 +43,7 @@ class Authorizer;
 class KeyRing;
 class MeshServiceImpl;
 class LinkBoard;
+class OwnOriginRecovery;
 class PeerPuller;
 class Policy;
 }  // namespace passerelle::mesh
@@ -57,11 +58,27 @@ absl::StatusOr<v1::NodeConfig> LoadConfig(absl::string_view path);
 // peers and policy well formed.
 absl::Status ValidateConfig(const v1::NodeConfig& config);
 
+// What differs from one start of a node to the next (passerelle-node's flags), unlike its config.
+struct StartOptions {
+  // A partner joining the mesh with no past: its empty store starts its own origin at sequence 1 and
+  // accepts writes at once. Refused on a store that already holds the node's state. Without it, a
+  // node with peers whose store holds none of its own changes takes them back from its peers first.
+  bool new_partner = false;
+  // Opens a write-ahead log damaged before its end up to the damage (RocksDB's point-in-time
+  // recovery) instead of refusing to start; the node then takes its lost changes back from its
+  // peers before it accepts writes.
+  bool recover_damaged_wal = false;
+};
+
 class Node {
  public:
   // Opens the store under config.data_dir and starts serving on config.listen_address (port 0 picks
-  // a free port; address() tells which). Health checking and server reflection are on.
-  static absl::StatusOr<std::unique_ptr<Node>> Start(const v1::NodeConfig& config);
+  // a free port; address() tells which). Health checking and server reflection are on. A node whose
+  // store may hold less of its own origin than its peers (mesh/recovery.h) serves, but refuses local
+  // writes with UNAVAILABLE until it has taken its own changes back. A write-ahead log damaged before
+  // its end fails the start (store::IsDamagedWal) unless `start` says to recover it.
+  static absl::StatusOr<std::unique_ptr<Node>> Start(const v1::NodeConfig& config,
+                                                     const StartOptions& start = {});
 
   // Shuts down (if not done yet) and closes the store.
   ~Node();
@@ -99,6 +116,7 @@ class Node {
   std::unique_ptr<mesh::MeshServiceImpl> mesh_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<mesh::LinkBoard> links_;  // before the pullers, which report to it
+  std::unique_ptr<mesh::OwnOriginRecovery> recovery_;  // likewise; null without peers
   std::vector<std::unique_ptr<mesh::PeerPuller>> pullers_;
   bool shut_down_ = false;
 };

@@ -198,7 +198,9 @@ class MeshFaults : public ::testing::Test {
 
   // Starts every node made by AddNode.
   void StartAll() {
-    for (auto& [partner, node] : nodes_) ASSERT_TRUE(node->Start()) << partner;
+    for (auto& [partner, node] : nodes_) {
+      ASSERT_TRUE(node->Start(absl::Seconds(30), {"--new_partner"})) << partner;
+    }
   }
 
   NodeProcess& node(const std::string& partner) { return *nodes_.at(partner); }

@@ -57,6 +57,7 @@ TEST(CliMesh, StatusListsEachPeerWithWhatItApplied) {
   EXPECT_THAT(status, HasSubstr(absl::StrCat("les-canaux\t", canaux.address(), "\tyes\t3\t")));
   // Its one peer is the only origin it hears directly, so that stream relays anything else.
   EXPECT_THAT(status, HasSubstr("\tnot_relayed\t"));
+  EXPECT_THAT(status, HasSubstr("own origin: ready\n"));
   EXPECT_THAT(status, HasSubstr("\t0/0/0\t-\t"));
 }
 

@@ -35,7 +35,8 @@ NodeProcess::NodeProcess(std::string binary, std::string config_path,
 
 NodeProcess::~NodeProcess() = default;  // ~ChildProcess kills and reaps
 
-::testing::AssertionResult NodeProcess::Start(absl::Duration timeout) {
+::testing::AssertionResult NodeProcess::Start(absl::Duration timeout,
+                                              const std::vector<std::string>& flags) {
   if (running())
     return ::testing::AssertionFailure() << "node " << config_path_ << " is already running";
   std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
@@ -46,8 +47,9 @@ NodeProcess::~NodeProcess() = default;  // ~ChildProcess kills and reaps
       return ::testing::AssertionFailure() << "test client credentials: " << tls.status();
     credentials = *std::move(tls);
   }
-  process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{binary_, absl::StrCat("--config=", config_path_)});
+  std::vector<std::string> argv = {binary_, absl::StrCat("--config=", config_path_)};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  process_ = std::make_unique<ChildProcess>(std::move(argv));
   std::optional<std::string> started =
       process_->AwaitStderrLine("passerelle-node started", timeout);
   if (!started || AddressIn(*started).empty()) {
@@ -60,6 +62,22 @@ NodeProcess::~NodeProcess() = default;  // ~ChildProcess kills and reaps
   address_ = AddressIn(*started);
   channel_ = grpc::CreateChannel(address_, credentials);
   return ::testing::AssertionSuccess();
+}
+
+int NodeProcess::RunUntilExit(const std::vector<std::string>& flags, absl::Duration timeout) {
+  if (running()) return -1;
+  std::vector<std::string> argv = {binary_, absl::StrCat("--config=", config_path_)};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  process_ = std::make_unique<ChildProcess>(std::move(argv));
+  // Standard error closes when the process ends.
+  process_->AwaitStderrLine(kNeverWritten, timeout);
+  if (process_->stderr_text().find("passerelle-node started") != std::string::npos) {
+    Kill();
+    return -1;
+  }
+  const int code = process_->Wait();
+  Reap();
+  return code;
 }
 
 int NodeProcess::Kill() {

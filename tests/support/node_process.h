@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
@@ -34,7 +35,14 @@ class NodeProcess {
   // address=HOST:PORT"). Fails, with what the node wrote to standard error, if it does not within
   // `timeout`. Also restarts a node that was killed or stopped, on the same config and so the same
   // data dir.
-  ::testing::AssertionResult Start(absl::Duration timeout = absl::Seconds(30));
+  // `flags` are added to this run's command line (e.g. "--new_partner").
+  ::testing::AssertionResult Start(absl::Duration timeout = absl::Seconds(30),
+                                   const std::vector<std::string>& flags = {});
+  // Runs the node with `flags` and waits for it to exit by itself (a start it refuses); returns its
+  // exit code (-1 if it was still running after `timeout`, then killed). Its standard error joins
+  // StderrText().
+  int RunUntilExit(const std::vector<std::string>& flags,
+                   absl::Duration timeout = absl::Seconds(30));
   // kill -9, then reaps the process; returns its exit code (128 + SIGKILL).
   int Kill();
   // SIGTERM, then waits for the graceful shutdown; returns the exit code (0 when it stopped

@@ -49,7 +49,11 @@ TestNode::TestNode(v1::NodeConfig config) : config_(std::move(config)) {
 TestNode::~TestNode() = default;
 
 void TestNode::Start() {
-  absl::StatusOr<std::unique_ptr<node::Node>> node = node::Node::Start(config_);
+  // A node on a data folder that does not exist yet is a new partner (as deploy/run starts one);
+  // restarted, it keeps its past.
+  node::StartOptions start;
+  start.new_partner = !std::filesystem::exists(config_.data_dir());
+  absl::StatusOr<std::unique_ptr<node::Node>> node = node::Node::Start(config_, start);
   if (!node.ok()) {
     std::fprintf(stderr, "test node failed to start: %s\n", node.status().ToString().c_str());
     std::abort();

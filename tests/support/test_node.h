@@ -32,7 +32,8 @@ class TestNode {
   // Starts a node for `partner_id` with its data in a new temporary directory. Aborts the test binary if the
   // node cannot start (nothing else could be tested).
   explicit TestNode(std::string partner_id = "les-canaux");
-  // Starts a node from `config`; an empty data_dir or listen_address gets the defaults above.
+  // Starts a node from `config`; an empty data_dir or listen_address gets the defaults above. A node
+  // started on a data_dir that does not exist yet starts as a new partner (node::StartOptions).
   explicit TestNode(v1::NodeConfig config);
   ~TestNode();
 
